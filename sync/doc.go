@@ -1,0 +1,27 @@
+// Package sync is Hearth's sync protocol: the wire messages exchanged with a
+// relay (msgpack frames that start with a protocol version, see
+// docs/PROTOCOL.md) and the client session, a sans-I/O state machine that
+// turns incoming frames and local commits into outgoing frames.
+//
+// # Overview
+//
+// A change travels as an [Envelope] {actor, seq, payload}; the payload is the
+// opaque encoded CRDT change, so neither this package nor a relay needs to
+// understand the CRDT. Version vectors ([crdt.VersionVector]) say what each
+// side holds.
+//
+// A [Session] talks to the local replica through [LocalStore] and never does
+// I/O itself: [Session.Connect], [Session.Receive] and [Session.Flush] return
+// the frames to send. [Session.Run] is a small driver that moves those frames
+// over any [Transport] (WebSocket in the browser or in native tests) and
+// reconnects with backoff; [Session.PollRequest] and [Session.PollResponse]
+// serve the HTTP request/response binding instead.
+//
+// # Caveats
+//
+//   - A session assumes it is the only writer of the acknowledged version
+//     vector it persists through [LocalStore.SetAcked].
+//   - Changes are pushed and applied in per-actor seq order; [LocalStore]
+//     implementations must return contiguous runs from ChangesSince.
+//   - This package imports no net, os or syscall/js; a test enforces it.
+package sync

@@ -1,0 +1,125 @@
+package sync
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, append-only protocol error code carried by an
+// [ErrorMessage] frame. Its String form is also the JS Error.name suffix.
+type Code uint64
+
+// Protocol error codes. Never renumber: they cross the wire.
+const (
+	CodeMalformed          Code = 1  // frame is not a valid message
+	CodeVersion            Code = 2  // unsupported protocol version
+	CodeUnknownType        Code = 3  // unknown message type
+	CodeTooLarge           Code = 4  // frame, batch or field over a limit
+	CodeUnauthorized       Code = 5  // missing, wrong or foreign token
+	CodeTokenExpired       Code = 6  // token expired
+	CodeSeqGap             Code = 7  // a pushed change skips a seq
+	CodeUnexpected         Code = 8  // message not valid in this state
+	CodeTooManyConnections Code = 9  // relay connection limit reached
+	CodeInternal           Code = 10 // relay failure (storage)
+	CodeShuttingDown       Code = 11 // relay is shutting down
+)
+
+// Sentinel errors, one per protocol error code. Errors returned by this
+// package and by relays wrap them, so errors.Is works across the wire.
+var (
+	// ErrMalformed reports a frame that is not a valid message.
+	ErrMalformed = errors.New("hearth/sync: malformed frame")
+	// ErrVersion reports an unsupported protocol version.
+	ErrVersion = errors.New("hearth/sync: unsupported protocol version")
+	// ErrUnknownType reports an unknown message type.
+	ErrUnknownType = errors.New("hearth/sync: unknown message type")
+	// ErrTooLarge reports a frame, batch or field over a limit.
+	ErrTooLarge = errors.New("hearth/sync: over limit")
+	// ErrUnauthorized reports a missing, invalid or foreign token.
+	ErrUnauthorized = errors.New("hearth/sync: unauthorized")
+	// ErrTokenExpired reports an expired token.
+	ErrTokenExpired = errors.New("hearth/sync: token expired")
+	// ErrSeqGap reports a pushed or received change that skips a seq.
+	ErrSeqGap = errors.New("hearth/sync: seq gap")
+	// ErrUnexpected reports a message that is not valid in the current state.
+	ErrUnexpected = errors.New("hearth/sync: unexpected message")
+	// ErrTooManyConnections reports that the relay's connection limit is reached.
+	ErrTooManyConnections = errors.New("hearth/sync: too many connections")
+	// ErrInternal reports a relay-side failure.
+	ErrInternal = errors.New("hearth/sync: internal relay error")
+	// ErrShuttingDown reports that the relay is shutting down.
+	ErrShuttingDown = errors.New("hearth/sync: relay shutting down")
+	// ErrClosed reports use of a session after Close.
+	ErrClosed = errors.New("hearth/sync: session closed")
+)
+
+var codeErrs = map[Code]error{
+	CodeMalformed: ErrMalformed, CodeVersion: ErrVersion,
+	CodeUnknownType: ErrUnknownType, CodeTooLarge: ErrTooLarge,
+	CodeUnauthorized: ErrUnauthorized, CodeTokenExpired: ErrTokenExpired,
+	CodeSeqGap: ErrSeqGap, CodeUnexpected: ErrUnexpected,
+	CodeTooManyConnections: ErrTooManyConnections, CodeInternal: ErrInternal,
+	CodeShuttingDown: ErrShuttingDown,
+}
+
+var codeNames = map[Code]string{
+	CodeMalformed: "malformed", CodeVersion: "unsupported_version",
+	CodeUnknownType: "unknown_type", CodeTooLarge: "too_large",
+	CodeUnauthorized: "unauthorized", CodeTokenExpired: "token_expired",
+	CodeSeqGap: "seq_gap", CodeUnexpected: "unexpected_message",
+	CodeTooManyConnections: "too_many_connections", CodeInternal: "internal",
+	CodeShuttingDown: "shutting_down",
+}
+
+// String returns the stable name of c, e.g. "seq_gap".
+func (c Code) String() string {
+	if n, ok := codeNames[c]; ok {
+		return n
+	}
+	return fmt.Sprintf("code_%d", uint64(c))
+}
+
+// Err returns the sentinel error for c, or ErrInternal for unknown codes.
+func (c Code) Err() error {
+	if e, ok := codeErrs[c]; ok {
+		return e
+	}
+	return ErrInternal
+}
+
+// CodeOf returns the protocol code of the first sentinel err wraps, and
+// CodeInternal when it wraps none.
+func CodeOf(err error) Code {
+	var re *RemoteError
+	if errors.As(err, &re) {
+		return re.Code
+	}
+	for c := CodeMalformed; c <= CodeShuttingDown; c++ {
+		if errors.Is(err, codeErrs[c]) {
+			return c
+		}
+	}
+	return CodeInternal
+}
+
+// RemoteError is an error frame received from the other side.
+type RemoteError struct {
+	Code    Code
+	Message string
+}
+
+// Error implements error.
+func (e *RemoteError) Error() string {
+	return fmt.Sprintf("hearth/sync: remote error %s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the sentinel for the code, so errors.Is works.
+func (e *RemoteError) Unwrap() error { return e.Code.Err() }
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
+}
+
+func tooLarge(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrTooLarge}, args...)...)
+}

@@ -1,0 +1,147 @@
+package sync
+
+import "github.com/hearthdb/hearth/crdt"
+
+// ProtocolVersion is the version that starts every frame this package writes.
+const ProtocolVersion = 1
+
+// Fixed field limits, the same for every relay (docs/PROTOCOL.md).
+const (
+	MaxIDLen      = 128  // bytes in an actor id or a space name
+	MaxTokenLen   = 2048 // bytes in a token
+	MaxErrorText  = 1024 // bytes in an error message text
+	MaxPushFrames = 64   // PUSH frames in one HTTP request
+)
+
+// Limits bound what a decoder accepts and what a sender produces.
+type Limits struct {
+	MaxFrame   int // bytes in one frame
+	MaxBatch   int // changes in one PUSH, CHANGES or LIVE frame
+	MaxPayload int // bytes in one change payload
+	MaxActors  int // entries in one version vector
+}
+
+// DefaultLimits are the limits of the reference relay and of sessions that
+// have not yet heard a relay's WELCOME.
+var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 256 << 10, MaxActors: 4096}
+
+// Type identifies a message on the wire.
+type Type uint64
+
+// Message types. Never renumber: they cross the wire.
+const (
+	TypeHello   Type = 1 // client -> relay: open a session on a space
+	TypeWelcome Type = 2 // relay -> client: accepted, relay's version vector
+	TypePush    Type = 3 // client -> relay: changes to store
+	TypeAck     Type = 4 // relay -> client: a PUSH is durable
+	TypeChanges Type = 5 // relay -> client: catch-up batch
+	TypeLive    Type = 6 // relay -> client: live changes from other clients
+	TypeError   Type = 7 // either way: a protocol error
+)
+
+// Envelope carries one change: its actor, its seq (from 1, no gaps per
+// actor) and the opaque msgpack-encoded CRDT change.
+type Envelope struct {
+	Actor   crdt.ActorID
+	Seq     uint64
+	Payload []byte
+}
+
+// Message is one protocol message; the concrete types are the pointer types
+// of this file.
+type Message interface {
+	// Type returns the wire type of the message.
+	Type() Type
+}
+
+// Hello opens a session: the space to sync, a token for it, and the
+// client's version vector.
+type Hello struct {
+	Space   string
+	Token   string
+	Version crdt.VersionVector
+}
+
+// Welcome accepts a Hello: the relay's version vector for the space and
+// the limits it enforces.
+type Welcome struct {
+	Version  crdt.VersionVector
+	MaxFrame uint64
+	MaxBatch uint64
+}
+
+// Push asks the relay to store changes; ID is echoed by the Ack or Error.
+type Push struct {
+	ID      uint64
+	Changes []Envelope
+}
+
+// Ack says the Push with ID is durable; Version holds the relay's highest
+// stored seq for every actor of that push.
+type Ack struct {
+	ID      uint64
+	Version crdt.VersionVector
+}
+
+// Changes is one catch-up batch; Done marks the last one.
+type Changes struct {
+	Changes []Envelope
+	Done    bool
+}
+
+// Live carries changes that other clients pushed after catch-up began.
+type Live struct {
+	Changes []Envelope
+}
+
+// ErrorMessage reports a protocol error; ID names the Push it answers, or 0.
+type ErrorMessage struct {
+	Code    Code
+	Message string
+	ID      uint64
+}
+
+// Type implements Message.
+func (*Hello) Type() Type { return TypeHello }
+
+// Type implements Message.
+func (*Welcome) Type() Type { return TypeWelcome }
+
+// Type implements Message.
+func (*Push) Type() Type { return TypePush }
+
+// Type implements Message.
+func (*Ack) Type() Type { return TypeAck }
+
+// Type implements Message.
+func (*Changes) Type() Type { return TypeChanges }
+
+// Type implements Message.
+func (*Live) Type() Type { return TypeLive }
+
+// Type implements Message.
+func (*ErrorMessage) Type() Type { return TypeError }
+
+// Err returns the error the message stands for; it wraps the code's sentinel.
+func (m *ErrorMessage) Err() error { return &RemoteError{Code: m.Code, Message: m.Message} }
+
+// NewError builds the ErrorMessage for err, answering push id (or 0).
+func NewError(err error, id uint64) *ErrorMessage {
+	msg := err.Error()
+	if len(msg) > MaxErrorText {
+		msg = msg[:MaxErrorText]
+	}
+	return &ErrorMessage{Code: CodeOf(err), Message: msg, ID: id}
+}
+
+// VersionOf returns the version vector that covers exactly the highest seq
+// per actor of envs.
+func VersionOf(envs []Envelope) crdt.VersionVector {
+	vv := crdt.VersionVector{}
+	for _, e := range envs {
+		if e.Seq > vv[e.Actor] {
+			vv[e.Actor] = e.Seq
+		}
+	}
+	return vv
+}

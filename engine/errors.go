@@ -1,0 +1,57 @@
+package engine
+
+import "errors"
+
+// Code is a stable, append-only error code. It crosses the JS boundary as the
+// JS Error's name, so apps can branch on it.
+type Code string
+
+// Stable error codes. Append new ones; never rename or reuse one.
+const (
+	CodeInvalidArgument Code = "InvalidArgumentError"
+	CodeClosed          Code = "ClosedError"
+	CodeStorage         Code = "StorageError"
+	CodeQuotaExceeded   Code = "QuotaExceededError"
+	CodeNotFound        Code = "NotFoundError"
+)
+
+// Error is an error that carries a stable Code.
+type Error struct {
+	Code Code
+	Msg  string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// Is makes errors.Is match any *Error with the same code.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+// Sentinel errors; wrap them with fmt.Errorf("...: %w", Err...) for context.
+var (
+	// ErrInvalidArgument reports a bad value from the caller (no id, a
+	// value that is not JSON-like, an empty collection name...).
+	ErrInvalidArgument = &Error{Code: CodeInvalidArgument, Msg: "invalid argument"}
+	// ErrClosed reports use of a database after Close.
+	ErrClosed = &Error{Code: CodeClosed, Msg: "database is closed"}
+	// ErrStorage reports a failure of the underlying storage.
+	ErrStorage = &Error{Code: CodeStorage, Msg: "storage error"}
+	// ErrQuotaExceeded reports that the storage is full; nothing of the
+	// failed write was stored.
+	ErrQuotaExceeded = &Error{Code: CodeQuotaExceeded, Msg: "storage quota exceeded"}
+	// ErrNotFound reports a missing key in a Storage.
+	ErrNotFound = &Error{Code: CodeNotFound, Msg: "not found"}
+)
+
+// CodeOf returns the stable code of err, or CodeStorage for errors that carry
+// none (an unexpected failure is reported as a storage failure rather than
+// hidden).
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeStorage
+}

@@ -1,0 +1,42 @@
+package engine
+
+import "context"
+
+// Store names used by the engine. Every Storage must provide them.
+const (
+	StoreDocs = "docs" // materialized documents, keyed by DocKey
+	StoreMeta = "meta" // replica metadata
+)
+
+// Stores lists every store a Storage must provide.
+var Stores = []string{StoreDocs, StoreMeta}
+
+// KV is one key and its value, as returned by Storage.Scan.
+type KV struct {
+	Key   string
+	Value []byte
+}
+
+// Write is one change to a store within a Storage.Commit batch. A nil Value
+// deletes the key.
+type Write struct {
+	Store string
+	Key   string
+	Value []byte
+}
+
+// Storage is the byte-oriented persistence the engine runs on. Implementations
+// must make Commit atomic: either every write of the batch is durable or none
+// is.
+type Storage interface {
+	// Get returns the value of key in store, or an error satisfying
+	// errors.Is(err, ErrNotFound).
+	Get(ctx context.Context, store, key string) ([]byte, error)
+	// Scan returns every pair of store whose key starts with prefix, in
+	// ascending key order.
+	Scan(ctx context.Context, store, prefix string) ([]KV, error)
+	// Commit applies writes atomically.
+	Commit(ctx context.Context, writes []Write) error
+	// Close releases the storage. Later calls fail.
+	Close() error
+}

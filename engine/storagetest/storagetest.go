@@ -1,0 +1,160 @@
+// Package storagetest is the conformance suite that every engine.Storage
+// must pass: natively for engine.MemoryStorage, and in Chromium for the
+// IndexedDB storage of package idb.
+package storagetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/hearthdb/hearth/engine"
+)
+
+// Opener returns a fresh, empty Storage. Calling it again with the same name
+// must reopen the same data (reopen tests rely on it).
+type Opener func(t *testing.T, name string) engine.Storage
+
+// Run runs the whole suite against storages made by open.
+func Run(t *testing.T, open Opener) {
+	t.Run("GetMissing", func(t *testing.T) { testGetMissing(t, open) })
+	t.Run("CommitGetScan", func(t *testing.T) { testCommitGetScan(t, open) })
+	t.Run("DeleteInBatch", func(t *testing.T) { testDeleteInBatch(t, open) })
+	t.Run("BadBatchIsAtomic", func(t *testing.T) { testBadBatchIsAtomic(t, open) })
+	t.Run("Reopen", func(t *testing.T) { testReopen(t, open) })
+	t.Run("ClosedFails", func(t *testing.T) { testClosedFails(t, open) })
+}
+
+func testGetMissing(t *testing.T, open Opener) {
+	s := open(t, t.Name())
+	defer s.Close()
+	_, err := s.Get(context.Background(), engine.StoreDocs, "nope")
+	if !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("Get(missing) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testCommitGetScan(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	defer s.Close()
+	writes := []engine.Write{
+		{Store: engine.StoreDocs, Key: "b\x00", Value: []byte{}},
+		{Store: engine.StoreDocs, Key: "a\x002", Value: []byte("two")},
+		{Store: engine.StoreDocs, Key: "a\x001", Value: []byte{0, 1, 255}},
+		{Store: engine.StoreDocs, Key: "ab\x001", Value: []byte("other collection")},
+		{Store: engine.StoreMeta, Key: "a\x001", Value: []byte("meta")},
+	}
+	mustCommit(t, s, writes)
+	got, err := s.Get(ctx, engine.StoreDocs, "a\x001")
+	if err != nil || !bytes.Equal(got, []byte{0, 1, 255}) {
+		t.Fatalf("Get = %v, %v; want [0 1 255]", got, err)
+	}
+	if got, err := s.Get(ctx, engine.StoreDocs, "b\x00"); err != nil || len(got) != 0 {
+		t.Fatalf("Get(empty value) = %v, %v; want empty, nil", got, err)
+	}
+	kvs, err := s.Scan(ctx, engine.StoreDocs, "a\x00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "[a\x001=\x00\x01\xff a\x002=two]"; formatKVs(kvs) != want {
+		t.Fatalf("Scan = %q, want %q", formatKVs(kvs), want)
+	}
+	all, err := s.Scan(ctx, engine.StoreDocs, "")
+	if err != nil || len(all) != 4 {
+		t.Fatalf("Scan(all) = %d pairs, %v; want 4", len(all), err)
+	}
+}
+
+func testDeleteInBatch(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	defer s.Close()
+	mustCommit(t, s, []engine.Write{{Store: engine.StoreDocs, Key: "k", Value: []byte("v")}})
+	mustCommit(t, s, []engine.Write{
+		{Store: engine.StoreDocs, Key: "k"},
+		{Store: engine.StoreDocs, Key: "never-existed"},
+	})
+	if _, err := s.Get(ctx, engine.StoreDocs, "k"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("Get(deleted) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testBadBatchIsAtomic(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	defer s.Close()
+	mustCommit(t, s, []engine.Write{{Store: engine.StoreDocs, Key: "keep", Value: []byte("old")}})
+	err := s.Commit(ctx, []engine.Write{
+		{Store: engine.StoreDocs, Key: "keep", Value: []byte("new")},
+		{Store: engine.StoreDocs, Key: "added", Value: []byte("x")},
+		{Store: "no-such-store", Key: "k", Value: []byte("x")},
+	})
+	if err == nil {
+		t.Fatal("Commit to an unknown store succeeded")
+	}
+	if got, err := s.Get(ctx, engine.StoreDocs, "keep"); err != nil || string(got) != "old" {
+		t.Fatalf("after failed batch Get(keep) = %q, %v; want old", got, err)
+	}
+	if _, err := s.Get(ctx, engine.StoreDocs, "added"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("after failed batch Get(added) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testReopen(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	const n = 500
+	writes := make([]engine.Write, n)
+	for i := range writes {
+		writes[i] = engine.Write{Store: engine.StoreDocs, Key: fmt.Sprintf("c\x00%04d", i), Value: []byte(fmt.Sprint(i))}
+	}
+	mustCommit(t, s, writes)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = open(t, t.Name())
+	defer s.Close()
+	kvs, err := s.Scan(ctx, engine.StoreDocs, "c\x00")
+	if err != nil || len(kvs) != n {
+		t.Fatalf("after reopen Scan = %d pairs, %v; want %d", len(kvs), err, n)
+	}
+	if string(kvs[n-1].Value) != fmt.Sprint(n-1) {
+		t.Fatalf("last value = %q, want %d", kvs[n-1].Value, n-1)
+	}
+}
+
+func testClosedFails(t *testing.T, open Opener) {
+	s := open(t, t.Name())
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(context.Background(), engine.StoreDocs, "k"); err == nil {
+		t.Fatal("Get after Close succeeded")
+	}
+	if err := s.Commit(context.Background(), []engine.Write{{Store: engine.StoreDocs, Key: "k", Value: []byte("v")}}); err == nil {
+		t.Fatal("Commit after Close succeeded")
+	}
+}
+
+func mustCommit(t *testing.T, s engine.Storage, writes []engine.Write) {
+	t.Helper()
+	if err := s.Commit(context.Background(), writes); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+}
+
+func formatKVs(kvs []engine.KV) string {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, kv := range kvs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%s", kv.Key, kv.Value)
+	}
+	b.WriteByte(']')
+	return b.String()
+}

@@ -1,0 +1,234 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"syscall/js"
+
+	"github.com/hack-pad/go-indexeddb/idb"
+	"github.com/hack-pad/safejs"
+
+	"github.com/hearthdb/hearth/engine"
+)
+
+// schemaVersion is the IndexedDB version of the layout this package creates.
+// Raise it, with an upgrade step, whenever engine.Stores changes.
+const schemaVersion = 1
+
+// DatabaseName is the IndexedDB database that holds Hearth database name.
+func DatabaseName(name string) string { return "hearth:" + name }
+
+// Storage is an engine.Storage on one IndexedDB database.
+type Storage struct {
+	mu     sync.Mutex
+	db     *idb.Database
+	closed bool
+}
+
+// Open opens (creating or upgrading when needed) the IndexedDB database of
+// Hearth database name.
+func Open(ctx context.Context, name string) (*Storage, error) {
+	if name == "" {
+		return nil, fmt.Errorf("database name is empty: %w", engine.ErrInvalidArgument)
+	}
+	req, err := idb.Global().Open(ctx, DatabaseName(name), schemaVersion, upgrade)
+	if err != nil {
+		return nil, mapError("open IndexedDB", err)
+	}
+	db, err := req.Await(ctx)
+	if err != nil {
+		return nil, mapError("open IndexedDB", err)
+	}
+	return &Storage{db: db}, nil
+}
+
+// Delete removes the IndexedDB database of Hearth database name.
+func Delete(ctx context.Context, name string) error {
+	req, err := idb.Global().DeleteDatabase(DatabaseName(name))
+	if err != nil {
+		return mapError("delete IndexedDB", err)
+	}
+	return mapError("delete IndexedDB", req.Await(ctx))
+}
+
+func upgrade(db *idb.Database, oldVersion, _ uint) error {
+	if oldVersion < 1 {
+		for _, s := range engine.Stores {
+			if _, err := db.CreateObjectStore(s, idb.ObjectStoreOptions{}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Storage) transaction(mode idb.TransactionMode, stores ...string) (*idb.Transaction, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, engine.ErrClosed
+	}
+	if len(stores) == 0 {
+		return nil, fmt.Errorf("transaction over no store: %w", engine.ErrInvalidArgument)
+	}
+	txn, err := s.db.Transaction(mode, stores[0], stores[1:]...)
+	return txn, mapError("begin transaction", err)
+}
+
+// Get implements engine.Storage.
+func (s *Storage) Get(ctx context.Context, store, key string) ([]byte, error) {
+	txn, err := s.transaction(idb.TransactionReadOnly, store)
+	if err != nil {
+		return nil, err
+	}
+	os, err := txn.ObjectStore(store)
+	if err != nil {
+		return nil, mapError("get", err)
+	}
+	req, err := os.Get(js.ValueOf(key))
+	if err != nil {
+		return nil, mapError("get", err)
+	}
+	v, err := req.Await(ctx)
+	if err != nil {
+		return nil, mapError("get", err)
+	}
+	if v.IsUndefined() {
+		return nil, fmt.Errorf("%s/%q: %w", store, key, engine.ErrNotFound)
+	}
+	return bytesFromJS(v)
+}
+
+// Scan implements engine.Storage with one cursor over the key range of prefix.
+func (s *Storage) Scan(ctx context.Context, store, prefix string) ([]engine.KV, error) {
+	txn, err := s.transaction(idb.TransactionReadOnly, store)
+	if err != nil {
+		return nil, err
+	}
+	os, err := txn.ObjectStore(store)
+	if err != nil {
+		return nil, mapError("scan", err)
+	}
+	keyRange, err := idb.NewKeyRangeLowerBound(js.ValueOf(prefix), false)
+	if err != nil {
+		return nil, mapError("scan", err)
+	}
+	req, err := os.OpenCursorRange(keyRange, idb.CursorNext)
+	if err != nil {
+		return nil, mapError("scan", err)
+	}
+	var out []engine.KV
+	err = req.Iter(ctx, func(c *idb.CursorWithValue) error {
+		k, err := c.Key()
+		if err != nil {
+			return err
+		}
+		key := k.String()
+		if !strings.HasPrefix(key, prefix) {
+			return idb.ErrCursorStopIter // keys are sorted: past the prefix
+		}
+		v, err := c.Value()
+		if err != nil {
+			return err
+		}
+		b, err := bytesFromJS(v)
+		if err != nil {
+			return err
+		}
+		out = append(out, engine.KV{Key: key, Value: b})
+		return nil
+	})
+	return out, mapError("scan", err)
+}
+
+// Commit implements engine.Storage: one readwrite transaction over every
+// store the batch touches, every request issued without waiting in between,
+// and only then a wait for the transaction's completion.
+func (s *Storage) Commit(ctx context.Context, writes []engine.Write) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	txn, err := s.transaction(idb.TransactionReadWrite, storesOf(writes)...)
+	if err != nil {
+		return err
+	}
+	if err := issueWrites(txn, writes); err != nil {
+		_ = txn.Abort()
+		return mapError("commit", err)
+	}
+	return mapError("commit", txn.Await(ctx))
+}
+
+func issueWrites(txn *idb.Transaction, writes []engine.Write) error {
+	for _, w := range writes {
+		os, err := txn.ObjectStore(w.Store)
+		if err != nil {
+			return err
+		}
+		if w.Value == nil {
+			_, err = os.Delete(js.ValueOf(w.Key))
+		} else {
+			var v safejs.Value
+			if v, err = bytesToJS(w.Value); err == nil {
+				_, err = os.PutKey(js.ValueOf(w.Key), safejs.Unsafe(v))
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func storesOf(writes []engine.Write) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range writes {
+		if !seen[w.Store] {
+			seen[w.Store] = true
+			out = append(out, w.Store)
+		}
+	}
+	return out
+}
+
+// Close implements engine.Storage.
+func (s *Storage) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return mapError("close", s.db.Close())
+}
+
+func bytesToJS(b []byte) (safejs.Value, error) {
+	ctor, err := safejs.Global().Get("Uint8Array")
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	arr, err := ctor.New(len(b))
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	_, err = safejs.CopyBytesToJS(arr, b)
+	return arr, err
+}
+
+func bytesFromJS(v js.Value) ([]byte, error) {
+	sv := safejs.Safe(v)
+	n, err := sv.Length()
+	if err != nil {
+		return nil, fmt.Errorf("stored value is not bytes: %w", engine.ErrStorage)
+	}
+	b := make([]byte, n)
+	if _, err := safejs.CopyBytesToGo(b, sv); err != nil {
+		return nil, fmt.Errorf("stored value is not a Uint8Array: %v: %w", err, engine.ErrStorage)
+	}
+	return b, nil
+}

@@ -1,0 +1,178 @@
+package query
+
+import (
+	"reflect"
+	"slices"
+)
+
+// Live holds the current result of a query and keeps it up to date from the
+// documents each transaction touches, without re-running the query.
+//
+// It keeps the first Offset+Limit matches in order (all matches without a
+// limit) and whether that prefix is complete. A transaction removes the
+// touched documents from the prefix and re-inserts those that still match
+// and sort within it; when a limited prefix falls short, it pulls the next
+// matches from the Source, resuming after its last entry (through the index
+// when the plan is ordered). A Live is not safe for concurrent use.
+type Live struct {
+	c        *compiled
+	src      Source
+	top      []*entry          // the first matches, sorted
+	byID     map[string]*entry // the entries of top
+	complete bool              // top holds every match
+	result   Result
+}
+
+// NewLive runs q against src and returns it as a live query.
+func NewLive(src Source, q Query) (*Live, error) {
+	c, err := compile(q)
+	if err != nil {
+		return nil, err
+	}
+	l := &Live{c: c, src: src, byID: map[string]*entry{}}
+	l.top = c.collect(src, nil, c.need)
+	l.complete = c.need < 0 || len(l.top) < c.need
+	for _, e := range l.top {
+		l.byID[e.id] = e
+	}
+	l.result = c.window(l.top)
+	return l, nil
+}
+
+// Query returns the live query.
+func (l *Live) Query() Query { return l.c.q }
+
+// Result returns the current result. It is never modified: a change
+// produces a new Result.
+func (l *Live) Result() Result { return l.result }
+
+// Apply takes the changes of one transaction, already applied to the
+// Source, and reports whether the result changed. Changes to other
+// collections are ignored; when a document appears several times, its last
+// change counts.
+func (l *Live) Apply(changes []Change) bool {
+	ids, docs := l.touched(changes)
+	if len(ids) == 0 {
+		return false
+	}
+	var bound *entry // past it, matches are unknown
+	if !l.complete {
+		bound = l.top[len(l.top)-1]
+	}
+	moved := false
+	for _, id := range ids {
+		if e := l.byID[id]; e != nil {
+			l.remove(e)
+			moved = true
+		}
+	}
+	for _, id := range ids {
+		if doc := docs[id]; doc != nil && l.c.matches(id, doc) {
+			e := l.c.newEntry(id, doc)
+			if bound == nil || l.c.cmp(e, bound) < 0 {
+				l.insert(e)
+				moved = true
+			}
+		}
+	}
+	if !moved {
+		return false
+	}
+	l.truncate()
+	l.refill()
+	return l.publish(docs)
+}
+
+// touched returns the ids of the live collection in changes, first
+// occurrence order, with their last version.
+func (l *Live) touched(changes []Change) ([]string, map[string]map[string]any) {
+	var ids []string
+	var docs map[string]map[string]any
+	for _, ch := range changes {
+		if ch.Collection != l.c.q.Collection {
+			continue
+		}
+		if docs == nil {
+			docs = map[string]map[string]any{}
+		}
+		if _, seen := docs[ch.ID]; !seen {
+			ids = append(ids, ch.ID)
+		}
+		docs[ch.ID] = ch.Doc
+	}
+	return ids, docs
+}
+
+func (l *Live) remove(e *entry) {
+	i, found := slices.BinarySearchFunc(l.top, e, l.c.cmp)
+	if found {
+		l.top = slices.Delete(l.top, i, i+1)
+	}
+	delete(l.byID, e.id)
+}
+
+func (l *Live) insert(e *entry) {
+	i, _ := slices.BinarySearchFunc(l.top, e, l.c.cmp)
+	l.top = slices.Insert(l.top, i, e)
+	l.byID[e.id] = e
+}
+
+// truncate drops the matches beyond Offset+Limit.
+func (l *Live) truncate() {
+	need := l.c.need
+	if need < 0 || len(l.top) <= need {
+		return
+	}
+	for _, e := range l.top[need:] {
+		delete(l.byID, e.id)
+	}
+	clear(l.top[need:])
+	l.top = l.top[:need]
+	l.complete = false
+}
+
+// refill pulls the next matches from the Source when a limited prefix that
+// does not hold every match has fallen short.
+func (l *Live) refill() {
+	need := l.c.need
+	if l.complete || len(l.top) >= need {
+		return
+	}
+	var after *entry
+	if len(l.top) > 0 {
+		after = l.top[len(l.top)-1]
+	}
+	more := l.c.collect(l.src, after, need-len(l.top))
+	for _, e := range more {
+		l.top = append(l.top, e)
+		l.byID[e.id] = e
+	}
+	l.complete = len(l.top) < need
+}
+
+// publish recomputes the result and reports whether it differs from the
+// previous one, which it keeps otherwise. Untouched rows are the same maps,
+// so only touched ones need a deep comparison.
+func (l *Live) publish(docs map[string]map[string]any) bool {
+	next := l.c.window(l.top)
+	if sameRows(l.result, next, docs) {
+		return false
+	}
+	l.result = next
+	return true
+}
+
+func sameRows(prev, next Result, touched map[string]map[string]any) bool {
+	if len(prev) != len(next) {
+		return false
+	}
+	for i := range next {
+		if prev[i].ID != next[i].ID {
+			return false
+		}
+		if _, ok := touched[next[i].ID]; ok && !reflect.DeepEqual(prev[i].Doc, next[i].Doc) {
+			return false
+		}
+	}
+	return true
+}

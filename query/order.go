@@ -1,0 +1,73 @@
+package query
+
+import "strings"
+
+// entry is a matching document with its sort keys and, once needed, its
+// projected row.
+type entry struct {
+	id   string
+	doc  map[string]any
+	keys []any // value at each orderBy path, or Missing
+	row  map[string]any
+}
+
+func (c *compiled) newEntry(id string, doc map[string]any) *entry {
+	e := &entry{id: id, doc: doc, keys: make([]any, len(c.orders))}
+	for i, o := range c.orders {
+		e.keys[i] = key(id, doc, o.path)
+	}
+	return e
+}
+
+// cmp orders entries by the orderBy clauses, then by id in the direction of
+// the last clause. Distinct documents never compare equal.
+func (c *compiled) cmp(a, b *entry) int {
+	for i, o := range c.orders {
+		if r := Compare(a.keys[i], b.keys[i]); r != 0 {
+			if o.desc {
+				return -r
+			}
+			return r
+		}
+	}
+	r := strings.Compare(a.id, b.id)
+	if c.lastDesc {
+		return -r
+	}
+	return r
+}
+
+// projected returns the entry's document as the query returns it.
+func (c *compiled) projected(e *entry) map[string]any {
+	if c.selects == nil {
+		return e.doc
+	}
+	if e.row == nil {
+		e.row = project(e.id, e.doc, c.selects)
+	}
+	return e.row
+}
+
+// project copies the selected paths of doc into a new map, creating the
+// intermediate maps. Paths absent from doc are left out. compileSelect
+// guarantees no path is a prefix of another.
+func project(id string, doc map[string]any, sel [][]string) map[string]any {
+	out := map[string]any{}
+	for _, path := range sel {
+		v, ok := lookup(id, doc, path)
+		if !ok {
+			continue
+		}
+		m := out
+		for _, seg := range path[:len(path)-1] {
+			next, ok := m[seg].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[seg] = next
+			}
+			m = next
+		}
+		m[path[len(path)-1]] = v
+	}
+	return out
+}

@@ -1,0 +1,70 @@
+# Hearth build and test entry points. `make test` and `make demo` install
+# what a fresh machine with Go, Node and npm lacks (npm packages, the
+# wasmbrowsertest runner, and Debian's chromium when running as root).
+
+GO        ?= go
+PORT      ?= 8080
+DIST      := web/dist
+BIN       := $(CURDIR)/.bin
+WASM_EXEC := $(shell $(GO) env GOROOT)/lib/wasm/wasm_exec.js
+CHROMIUM  ?= /usr/bin/chromium
+WASMBROWSERTEST_VERSION := v0.11.0
+# Packages with js/wasm tests, run inside headless Chromium.
+WASM_TEST_PKGS := ./idb/... ./jsbridge/...
+
+.PHONY: build test test-go test-wasm test-e2e demo bench-browser deps chromium clean
+
+build: $(DIST)/hearth.wasm $(DIST)/wasm_exec.js $(DIST)/index.js $(DIST)/index.d.ts
+
+$(DIST)/hearth.wasm: go.mod go.sum $(shell find crdt engine idb jsbridge query sync wasm -name '*.go' ! -name '*_test.go' 2>/dev/null)
+	@mkdir -p $(DIST)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+
+$(DIST)/wasm_exec.js: $(WASM_EXEC)
+	@mkdir -p $(DIST)
+	cp $< $@
+
+$(DIST)/%: web/src/%
+	@mkdir -p $(DIST)
+	cp $< $@
+
+test: build deps
+	$(MAKE) test-go test-wasm test-e2e
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+test-wasm: $(BIN)/wasmbrowsertest
+	GOOS=js GOARCH=wasm $(GO) vet $(WASM_TEST_PKGS) ./wasm
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(BIN)/wasmbrowsertest $(WASM_TEST_PKGS)
+
+test-e2e: build
+	node --test --test-concurrency=1 web/test/*.test.mjs
+
+demo: build
+	node web/scripts/serve.mjs --port $(PORT)
+
+bench-browser: build deps
+	node web/bench/open-time.mjs
+
+deps: node_modules/.package-lock.json chromium $(BIN)/wasmbrowsertest
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+$(BIN)/wasmbrowsertest:
+	GOBIN=$(BIN) $(GO) install github.com/agnivade/wasmbrowsertest@$(WASMBROWSERTEST_VERSION)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian chromium"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is missing: run 'sudo apt-get install -y chromium' (or set CHROMIUM=/path/to/chromium)"; exit 1; \
+		fi; \
+	fi
+
+clean:
+	rm -rf $(DIST) $(BIN)

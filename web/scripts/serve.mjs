@@ -1,0 +1,66 @@
+// A small static file server for the demo and the browser tests. It serves
+// the repository root (so pages can import /web/dist/index.js) on 127.0.0.1
+// only, with the application/wasm type that streaming compilation needs.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+};
+
+export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/**
+ * Serves `root` on 127.0.0.1:`port` (0 picks a free port). `/` redirects to
+ * `index`. Resolves to { url, close }.
+ */
+export function serve({ root = repoRoot, port = 0, index = '/web/demo/' } = {}) {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (path === '/') {
+      res.writeHead(302, { location: index }).end();
+      return;
+    }
+    const file = normalize(join(root, path));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    try {
+      const target = (await stat(file)).isDirectory() ? join(file, 'index.html') : file;
+      const body = await readFile(target);
+      res.writeHead(200, {
+        'content-type': types[extname(target)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => {
+      ok({
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () => new Promise((done) => server.close(done)),
+      });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--port');
+  const port = i > 0 ? Number(process.argv[i + 1]) : 8080;
+  const { url } = await serve({ port });
+  console.log(`Hearth demo: ${url}/  (Ctrl-C to stop)`);
+}

@@ -1,0 +1,41 @@
+// Shared set-up of the browser tests: one static server for the repository
+// and headless Debian Chromium driven by playwright-core.
+import { chromium } from 'playwright-core';
+import { serve } from '../scripts/serve.mjs';
+
+export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+// The flags DEVELOPERS.md asks for; Playwright adds --headless and a fresh
+// profile of its own.
+const flags = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts the static server and Chromium; returns them with a stop(). */
+export async function startBrowser() {
+  const server = await serve();
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: flags });
+  return {
+    server,
+    browser,
+    async stop() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * Opens a blank page of the served origin in `context` and fails the test
+ * on any uncaught page error. The page's module scope can import the
+ * package as /web/dist/index.js.
+ */
+export async function blankPage(context, server) {
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err));
+  page.on('console', (msg) => { if (msg.type() === 'error') page.errors.push(new Error(msg.text())); });
+  await page.goto(`${server.url}/web/test/blank.html`);
+  return page;
+}

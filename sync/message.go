@@ -25,6 +25,24 @@ type Limits struct {
 // have not yet heard a relay's WELCOME.
 var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 256 << 10, MaxActors: 4096}
 
+// WithDefaults returns l with every zero field set from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxFrame <= 0 {
+		l.MaxFrame = d.MaxFrame
+	}
+	if l.MaxBatch <= 0 {
+		l.MaxBatch = d.MaxBatch
+	}
+	if l.MaxPayload <= 0 {
+		l.MaxPayload = d.MaxPayload
+	}
+	if l.MaxActors <= 0 {
+		l.MaxActors = d.MaxActors
+	}
+	return l
+}
+
 // Type identifies a message on the wire.
 type Type uint64
 

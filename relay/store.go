@@ -1,0 +1,191 @@
+package relay
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearthdb/hearth/crdt"
+	hsync "github.com/hearthdb/hearth/sync"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Store keeps each space's changes: per actor, payloads keyed by seq, and
+// the head (highest contiguous seq) of every actor. Layout of the bbolt
+// file: bucket "spaces" / bucket <space> / bucket "heads" (actor -> seq as
+// 8 bytes big-endian) and bucket "log" / bucket <actor> (seq -> payload).
+type Store struct {
+	db *bolt.DB
+}
+
+var (
+	bucketSpaces = []byte("spaces")
+	bucketHeads  = []byte("heads")
+	bucketLog    = []byte("log")
+)
+
+// StoreOptions tunes OpenStore.
+type StoreOptions struct {
+	// NoSync skips fsync on commit. Only for tests and fuzzing: it breaks
+	// the promise that an ACK means durable.
+	NoSync bool
+}
+
+// OpenStore opens (creating if needed) the bbolt file at path.
+func OpenStore(path string, opt StoreOptions) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: opt.NoSync})
+	if err != nil {
+		return nil, fmt.Errorf("%w: open %s: %w", ErrStore, path, err)
+	}
+	db.MaxBatchDelay = 2 * time.Millisecond
+	err = db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketSpaces)
+		return err
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%w: init %s: %w", ErrStore, path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+func u64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+func readU64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// Version returns the version vector of space (empty for a new space).
+func (s *Store) Version(space string) (crdt.VersionVector, error) {
+	vv := crdt.VersionVector{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		sp := tx.Bucket(bucketSpaces).Bucket([]byte(space))
+		if sp == nil {
+			return nil
+		}
+		return sp.Bucket(bucketHeads).ForEach(func(k, v []byte) error {
+			vv[crdt.ActorID(k)] = readU64(v)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: read version of %q: %w", ErrStore, space, err)
+	}
+	return vv, nil
+}
+
+// Append stores envs in space atomically and durably (the call returns
+// after the fsynced commit). Changes already stored are skipped, so a
+// replayed push is idempotent. A change that would leave a gap in its
+// actor's seqs fails the whole batch with an error wrapping sync.ErrSeqGap.
+// heads holds the resulting head of every actor of envs.
+func (s *Store) Append(space string, envs []hsync.Envelope) (heads crdt.VersionVector, err error) {
+	err = s.db.Batch(func(tx *bolt.Tx) error {
+		heads = crdt.VersionVector{} // Batch may run this function twice
+		return appendTx(tx, space, envs, heads)
+	})
+	if err != nil && !errors.Is(err, hsync.ErrSeqGap) {
+		err = fmt.Errorf("%w: append to %q: %w", ErrStore, space, err)
+	}
+	return heads, err
+}
+
+func appendTx(tx *bolt.Tx, space string, envs []hsync.Envelope, heads crdt.VersionVector) error {
+	sp, err := tx.Bucket(bucketSpaces).CreateBucketIfNotExists([]byte(space))
+	if err != nil {
+		return err
+	}
+	hb, err := sp.CreateBucketIfNotExists(bucketHeads)
+	if err != nil {
+		return err
+	}
+	lb, err := sp.CreateBucketIfNotExists(bucketLog)
+	if err != nil {
+		return err
+	}
+	for _, e := range envs {
+		if err := appendOne(hb, lb, e, heads); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func appendOne(hb, lb *bolt.Bucket, e hsync.Envelope, heads crdt.VersionVector) error {
+	actor := []byte(e.Actor)
+	head := readU64(hb.Get(actor))
+	heads[e.Actor] = head
+	switch {
+	case e.Seq <= head:
+		return nil // replay: already stored
+	case e.Seq > head+1:
+		return fmt.Errorf("%w: %s:%d after head %d", hsync.ErrSeqGap, e.Actor, e.Seq, head)
+	}
+	ab, err := lb.CreateBucketIfNotExists(actor)
+	if err != nil {
+		return err
+	}
+	if err := ab.Put(u64(e.Seq), e.Payload); err != nil {
+		return err
+	}
+	heads[e.Actor] = e.Seq
+	return hb.Put(actor, u64(e.Seq))
+}
+
+// ChangesSince returns the changes of space that vv does not cover, per
+// actor in seq order (actors sorted), at most limit changes and about
+// maxBytes of payload. more reports that changes were left out.
+func (s *Store) ChangesSince(space string, vv crdt.VersionVector, limit, maxBytes int) (envs []hsync.Envelope, more bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		sp := tx.Bucket(bucketSpaces).Bucket([]byte(space))
+		if sp == nil {
+			return nil
+		}
+		r := reader{lb: sp.Bucket(bucketLog), limit: limit, maxBytes: maxBytes}
+		hc := sp.Bucket(bucketHeads).Cursor()
+		for k, v := hc.First(); k != nil && !r.full; k, v = hc.Next() {
+			if a := crdt.ActorID(k); readU64(v) > vv[a] {
+				r.actor(a, vv[a])
+			}
+		}
+		envs, more = r.out, r.full
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: read %q: %w", ErrStore, space, err)
+	}
+	return envs, more, nil
+}
+
+// reader collects envelopes within a count and byte budget.
+type reader struct {
+	lb              *bolt.Bucket
+	limit, maxBytes int
+	bytes           int
+	out             []hsync.Envelope
+	full            bool
+}
+
+func (r *reader) actor(a crdt.ActorID, after uint64) {
+	ab := r.lb.Bucket([]byte(a))
+	if ab == nil {
+		return
+	}
+	c := ab.Cursor()
+	for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+		size := len(v) + len(a) + 32
+		if len(r.out) == r.limit || (len(r.out) > 0 && r.bytes+size > r.maxBytes) {
+			r.full = true
+			return
+		}
+		r.bytes += size
+		r.out = append(r.out, hsync.Envelope{Actor: a, Seq: readU64(k), Payload: append([]byte{}, v...)})
+	}
+}

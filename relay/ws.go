@@ -1,0 +1,259 @@
+package relay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/hearthdb/hearth/crdt"
+	hsync "github.com/hearthdb/hearth/sync"
+)
+
+// helloTimeout bounds the wait for a WebSocket client's HELLO.
+const helloTimeout = 10 * time.Second
+
+// wsConn is one WebSocket session on a space.
+type wsConn struct {
+	r     *Relay
+	c     *websocket.Conn
+	log   *slog.Logger
+	space string
+	// mu guards sent and serializes the writes of live batches with the
+	// marking of pushed changes, so that a client never gets its own
+	// changes back.
+	mu   sync.Mutex
+	sent crdt.VersionVector // what the client has: sent to it or pushed by it
+}
+
+func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
+	// Any origin may connect: access is granted by the token in HELLO, not
+	// by cookies, so cross-site WebSocket hijacking gains nothing.
+	c, err := websocket.Accept(w, req, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		r.cfg.Logger.Warn("websocket accept", "err", err, "remote", req.RemoteAddr)
+		return
+	}
+	// Frames a bit over the limit still get a too_large ERROR; far over it
+	// the library closes with status 1009 without reading them.
+	c.SetReadLimit(int64(r.cfg.Limits.MaxFrame) * 2)
+	wc := &wsConn{r: r, c: c, log: r.cfg.Logger.With("remote", req.RemoteAddr)}
+	if err := r.admit(); err != nil {
+		wc.fail(err, 0)
+		return
+	}
+	defer r.release()
+	err = wc.run()
+	wc.log.Debug("websocket closed", "space", wc.space, "err", err)
+}
+
+// run serves the session until the client leaves, an error, or shutdown.
+// Reads and writes use their own context: canceling a coder/websocket
+// read closes the connection, and on shutdown the ERROR must go out first.
+func (wc *wsConn) run() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := wc.handshake(ctx); err != nil {
+		return wc.fail(err, 0)
+	}
+	wake, unlisten := wc.r.hub.listen(wc.space)
+	defer unlisten()
+	errc := make(chan error, 2)
+	go func() { errc <- wc.writeLoop(ctx, wake) }()
+	go func() { errc <- wc.readLoop(ctx) }()
+	var err error
+	ended := 0
+	select {
+	case err = <-errc:
+		ended++
+	case <-wc.r.ctx.Done():
+		err = hsync.ErrShuttingDown
+	}
+	err = wc.fail(err, pushID(err))
+	cancel()
+	for ; ended < 2; ended++ {
+		<-errc // both loops end before the store may close
+	}
+	return err
+}
+
+// handshake reads and checks HELLO, then answers WELCOME.
+func (wc *wsConn) handshake(ctx context.Context) error {
+	hctx, cancel := context.WithTimeout(ctx, helloTimeout)
+	defer cancel()
+	m, err := wc.read(hctx)
+	if err != nil {
+		return err
+	}
+	hello, ok := m.(*hsync.Hello)
+	if !ok {
+		return fmt.Errorf("%w: %T before HELLO", hsync.ErrUnexpected, m)
+	}
+	if err := wc.r.authorize(hello); err != nil {
+		return err
+	}
+	wc.space, wc.sent = hello.Space, hello.Version.Clone()
+	wc.log = wc.log.With("space", hello.Space)
+	w, err := wc.r.welcome(hello.Space)
+	if err != nil {
+		return err
+	}
+	return wc.write(ctx, w)
+}
+
+// read returns the next decoded frame.
+func (wc *wsConn) read(ctx context.Context) (hsync.Message, error) {
+	typ, frame, err := wc.c.Read(ctx)
+	if err != nil {
+		return nil, errClosed{err}
+	}
+	if typ != websocket.MessageBinary {
+		return nil, fmt.Errorf("%w: text frame", hsync.ErrMalformed)
+	}
+	return hsync.Decode(frame, wc.r.cfg.Limits)
+}
+
+func (wc *wsConn) write(ctx context.Context, m hsync.Message) error {
+	frame, err := hsync.Encode(m)
+	if err != nil {
+		return err
+	}
+	if err := wc.c.Write(ctx, websocket.MessageBinary, frame); err != nil {
+		return errClosed{err}
+	}
+	return nil
+}
+
+// readLoop stores PUSH frames and acknowledges them after the commit.
+func (wc *wsConn) readLoop(ctx context.Context) error {
+	for {
+		m, err := wc.read(ctx)
+		if err != nil {
+			return err
+		}
+		p, ok := m.(*hsync.Push)
+		if !ok {
+			return fmt.Errorf("%w: %T after HELLO", hsync.ErrUnexpected, m)
+		}
+		wc.mu.Lock()
+		wc.sent.Merge(hsync.VersionOf(p.Changes)) // the client has them
+		wc.mu.Unlock()
+		ack, err := wc.r.store(wc.space, p)
+		if err != nil {
+			return pushError{id: p.ID, err: err}
+		}
+		if err := wc.write(ctx, ack); err != nil {
+			return err
+		}
+	}
+}
+
+// writeLoop sends catch-up batches (CHANGES, the last with Done), then a
+// LIVE batch whenever the space changed, always reading from the store what
+// the client lacks.
+func (wc *wsConn) writeLoop(ctx context.Context, wake <-chan struct{}) error {
+	catchingUp := true
+	for {
+		more, err := wc.sendBatch(ctx, catchingUp)
+		if err != nil {
+			return err
+		}
+		if more {
+			continue
+		}
+		catchingUp = false
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return errClosed{ctx.Err()}
+		}
+	}
+}
+
+func (wc *wsConn) sendBatch(ctx context.Context, catchingUp bool) (more bool, err error) {
+	wc.mu.Lock()
+	since := wc.sent.Clone()
+	wc.mu.Unlock()
+	envs, more, err := wc.r.cfg.Store.ChangesSince(wc.space, since, wc.r.cfg.Limits.MaxBatch, wc.r.batchBytes())
+	if err != nil {
+		return false, err
+	}
+	wc.mu.Lock()
+	defer wc.mu.Unlock()
+	envs = unseen(envs, wc.sent)
+	var m hsync.Message = &hsync.Live{Changes: envs}
+	if catchingUp {
+		m = &hsync.Changes{Changes: envs, Done: !more}
+	} else if len(envs) == 0 {
+		return more, nil
+	}
+	wc.sent.Merge(hsync.VersionOf(envs))
+	return more, wc.write(ctx, m)
+}
+
+// unseen drops the changes that have is known to cover (pushed by the
+// client meanwhile). The rest stays contiguous per actor.
+func unseen(envs []hsync.Envelope, have crdt.VersionVector) []hsync.Envelope {
+	out := envs[:0]
+	for _, e := range envs {
+		if !have.Includes(e.Actor, e.Seq) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// fail sends the ERROR frame for err (unless the connection is already
+// gone) and closes the connection. It returns err.
+func (wc *wsConn) fail(err error, id uint64) error {
+	var gone errClosed
+	switch {
+	case wc.r.closing.Load():
+		err = hsync.ErrShuttingDown
+	case errors.As(err, &gone):
+		wc.c.CloseNow()
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	e := hsync.NewError(err, id)
+	if e.Code == hsync.CodeInternal {
+		wc.log.Error("relay failure", "err", err)
+	} else {
+		wc.log.Info("protocol error", "code", e.Code.String(), "err", err)
+	}
+	_ = wc.write(ctx, e)
+	status := websocket.StatusPolicyViolation
+	if e.Code == hsync.CodeShuttingDown || e.Code == hsync.CodeInternal {
+		status = websocket.StatusGoingAway
+	}
+	wc.c.Close(status, e.Code.String())
+	return err
+}
+
+// errClosed marks errors of the connection itself (nothing left to tell).
+type errClosed struct{ err error }
+
+func (e errClosed) Error() string { return "connection closed: " + e.err.Error() }
+func (e errClosed) Unwrap() error { return e.err }
+
+// pushError carries the id of the PUSH an error answers.
+type pushError struct {
+	id  uint64
+	err error
+}
+
+func (e pushError) Error() string { return fmt.Sprintf("push %d: %v", e.id, e.err) }
+func (e pushError) Unwrap() error { return e.err }
+
+func pushID(err error) uint64 {
+	var pe pushError
+	if errors.As(err, &pe) {
+		return pe.id
+	}
+	return 0
+}

@@ -1,0 +1,137 @@
+package sync
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// Transport moves whole frames over one connection (a WebSocket in the
+// browser, an in-memory pipe or a native WebSocket in tests). Send may be
+// called while Recv is blocked on another goroutine.
+type Transport interface {
+	// Send writes one frame.
+	Send(ctx context.Context, frame []byte) error
+	// Recv returns the next frame.
+	Recv(ctx context.Context) ([]byte, error)
+	// Close ends the connection and unblocks Recv.
+	Close() error
+}
+
+// Dialer opens a new connection to the relay.
+type Dialer func(ctx context.Context) (Transport, error)
+
+// Notify tells the session that the replica committed local changes. Under
+// Run they are pushed at once; while offline only the pending count moves.
+func (s *Session) Notify() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	s.mu.Lock()
+	_ = s.refreshLocked(nil)
+	s.mu.Unlock()
+	s.emit()
+}
+
+// Run keeps the session connected until ctx ends: it dials, runs the
+// protocol over the transport, and on any error disconnects and dials again
+// after Config.Backoff. It returns ctx.Err().
+func (s *Session) Run(ctx context.Context, dial Dialer) error {
+	attempt := 0
+	for {
+		welcomed, err := s.runOnce(ctx, dial)
+		if ctx.Err() != nil {
+			s.Disconnect(nil)
+			return ctx.Err()
+		}
+		s.Disconnect(err)
+		if welcomed {
+			attempt = 0
+		}
+		select {
+		case <-s.after(s.backoff(attempt)):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		attempt++
+	}
+}
+
+func (s *Session) after(d time.Duration) <-chan time.Time {
+	if s.cfg.After != nil {
+		return s.cfg.After(d)
+	}
+	return time.After(d)
+}
+
+func (s *Session) backoff(attempt int) time.Duration {
+	if s.cfg.Backoff != nil {
+		return s.cfg.Backoff(attempt)
+	}
+	d := 250 * time.Millisecond << min(attempt, 7) // 250ms .. 32s
+	d = min(d, 30*time.Second)
+	return d/2 + rand.N(d/2+1) // jitter so clients do not reconnect in lockstep
+}
+
+// runOnce runs one connection; welcomed reports whether the relay accepted
+// it (which resets the backoff).
+func (s *Session) runOnce(ctx context.Context, dial Dialer) (welcomed bool, err error) {
+	t, err := dial(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer t.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	frames, err := s.Connect()
+	if err := sendAll(ctx, t, frames, err); err != nil {
+		return false, err
+	}
+	in := make(chan []byte)
+	errc := make(chan error, 1)
+	go readLoop(ctx, t, in, errc)
+	for {
+		select {
+		case f := <-in:
+			frames, err = s.Receive(f)
+		case <-s.kick:
+			frames, err = s.Flush()
+		case err = <-errc:
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+		welcomed = welcomed || s.Status().State >= Syncing
+		if err = sendAll(ctx, t, frames, err); err != nil {
+			return welcomed, err
+		}
+		frames = nil
+	}
+}
+
+func readLoop(ctx context.Context, t Transport, in chan<- []byte, errc chan<- error) {
+	for {
+		f, err := t.Recv(ctx)
+		if err != nil {
+			errc <- err
+			return
+		}
+		select {
+		case in <- f:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func sendAll(ctx context.Context, t Transport, frames [][]byte, err error) error {
+	if err != nil {
+		return err
+	}
+	for _, f := range frames {
+		if err := t.Send(ctx, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}

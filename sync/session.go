@@ -1,0 +1,327 @@
+package sync
+
+import (
+	"fmt"
+	gosync "sync"
+	"time"
+
+	"github.com/hearthdb/hearth/crdt"
+)
+
+// Config configures a Session.
+type Config struct {
+	// Space is the unit of sharing to sync (1..MaxIDLen bytes).
+	Space string
+	// Token returns the token for Space; it is called once per connection
+	// so that it may refresh. Nil means an empty token (open relays).
+	Token func() (string, error)
+	// Window is how many PUSH frames may await their ACK; default 4.
+	Window int
+	// Limits bound outgoing batches and incoming frames; default
+	// DefaultLimits, narrowed by the relay's WELCOME.
+	Limits Limits
+	// Backoff returns the wait before reconnection attempt n (from 0);
+	// default exponential from 250ms to 30s with jitter. Used by Run.
+	Backoff func(attempt int) time.Duration
+	// After is the clock Run waits on; default time.After.
+	After func(time.Duration) <-chan time.Time
+}
+
+// Session is the client side of the sync protocol for one space: a
+// sans-I/O state machine. Connect, Receive, Flush and PollRequest return
+// frames to send; the caller (Run, or a browser transport) moves them.
+// A Session is safe for concurrent use.
+type Session struct {
+	mu      gosync.Mutex
+	emitMu  gosync.Mutex
+	cfg     Config
+	store   LocalStore
+	lim     Limits
+	state   State
+	acked   crdt.VersionVector // durable at the relay, persisted
+	sent    crdt.VersionVector // acked plus everything in flight
+	flight  map[uint64]bool    // PUSH ids awaiting ACK
+	nextID  uint64
+	caught  bool // last catch-up CHANGES (Done) received
+	pending int
+	lastErr error
+	subs    map[int]func(Status)
+	nextSub int
+	emitted Status
+	kick    chan struct{}
+}
+
+// NewSession returns an offline session for cfg.Space over store.
+func NewSession(cfg Config, store LocalStore) (*Session, error) {
+	if cfg.Space == "" || len(cfg.Space) > MaxIDLen {
+		return nil, fmt.Errorf("%w: space name of %d bytes", ErrMalformed, len(cfg.Space))
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = 4
+	}
+	cfg.Limits = cfg.Limits.WithDefaults()
+	acked, err := store.Acked()
+	if err != nil {
+		return nil, fmt.Errorf("hearth/sync: load acked version: %w", err)
+	}
+	s := &Session{cfg: cfg, store: store, lim: cfg.Limits, acked: acked.Clone(),
+		flight: map[uint64]bool{}, subs: map[int]func(Status){}, kick: make(chan struct{}, 1)}
+	s.resetLocked()
+	s.emitted = s.statusLocked()
+	return s, nil
+}
+
+// Connect starts a connection: it returns the HELLO frame to send first.
+func (s *Session) Connect() ([][]byte, error) {
+	defer s.emit()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hello, err := s.helloLocked()
+	if err != nil {
+		return nil, err
+	}
+	s.state, s.caught, s.lim = Connecting, false, s.cfg.Limits
+	s.resetLocked()
+	return [][]byte{hello}, nil
+}
+
+func (s *Session) helloLocked() ([]byte, error) {
+	token := ""
+	if s.cfg.Token != nil {
+		t, err := s.cfg.Token()
+		if err != nil {
+			return nil, fmt.Errorf("hearth/sync: token: %w", err)
+		}
+		token = t
+	}
+	return Encode(&Hello{Space: s.cfg.Space, Token: token, Version: s.store.Version()})
+}
+
+// Receive handles one frame from the relay and returns the frames to send
+// in answer. An error means the connection must end: the caller closes the
+// transport and calls Disconnect (Run does both).
+func (s *Session) Receive(frame []byte) ([][]byte, error) {
+	defer s.emit()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := Decode(frame, s.lim)
+	if err != nil {
+		return nil, err
+	}
+	return s.handleLocked(m)
+}
+
+func (s *Session) handleLocked(m Message) ([][]byte, error) {
+	if _, ok := m.(*Welcome); !ok && s.state == Connecting {
+		if e, isErr := m.(*ErrorMessage); isErr {
+			return nil, e.Err()
+		}
+		return nil, fmt.Errorf("%w: %T before WELCOME", ErrUnexpected, m)
+	}
+	switch m := m.(type) {
+	case *Welcome:
+		return s.welcomeLocked(m)
+	case *Ack:
+		return s.ackLocked(m)
+	case *Changes:
+		err := s.applyLocked(m.Changes)
+		s.caught = s.caught || (m.Done && err == nil)
+		return nil, s.refreshLocked(err)
+	case *Live:
+		return nil, s.refreshLocked(s.applyLocked(m.Changes))
+	case *ErrorMessage:
+		return nil, m.Err()
+	default:
+		return nil, fmt.Errorf("%w: %T from relay", ErrUnexpected, m)
+	}
+}
+
+func (s *Session) welcomeLocked(w *Welcome) ([][]byte, error) {
+	if err := s.acceptWelcomeLocked(w); err != nil {
+		return nil, err
+	}
+	s.resetLocked()
+	return s.fillLocked()
+}
+
+// acceptWelcomeLocked adopts the relay's limits and version vector.
+func (s *Session) acceptWelcomeLocked(w *Welcome) error {
+	if s.state != Connecting {
+		return fmt.Errorf("%w: second WELCOME", ErrUnexpected)
+	}
+	if w.MaxFrame > 0 && w.MaxFrame < uint64(s.lim.MaxFrame) {
+		s.lim.MaxFrame = int(w.MaxFrame)
+	}
+	if w.MaxBatch > 0 && w.MaxBatch < uint64(s.lim.MaxBatch) {
+		s.lim.MaxBatch = int(w.MaxBatch)
+	}
+	// The relay's vector is authoritative: what it holds is durable, and
+	// what it lost (a restored backup) must be pushed again.
+	s.acked = w.Version.Clone()
+	if err := s.store.SetAcked(s.acked); err != nil {
+		return fmt.Errorf("hearth/sync: persist acked: %w", err)
+	}
+	s.state = Syncing
+	return nil
+}
+
+func (s *Session) ackLocked(a *Ack) ([][]byte, error) {
+	if !s.flight[a.ID] {
+		return nil, fmt.Errorf("%w: ACK for unknown push %d", ErrUnexpected, a.ID)
+	}
+	delete(s.flight, a.ID)
+	s.acked.Merge(a.Version)
+	if err := s.store.SetAcked(s.acked); err != nil {
+		return nil, fmt.Errorf("hearth/sync: persist acked: %w", err)
+	}
+	out, err := s.fillLocked()
+	return out, s.refreshLocked(err)
+}
+
+// applyLocked applies relay changes the replica lacks, checking that they
+// continue its version vector without gaps.
+func (s *Session) applyLocked(envs []Envelope) error {
+	if len(envs) == 0 {
+		return nil
+	}
+	have := s.store.Version().Clone()
+	fresh := make([]Envelope, 0, len(envs))
+	for _, e := range envs {
+		switch {
+		case e.Seq <= have[e.Actor]:
+		case e.Seq == have[e.Actor]+1:
+			have[e.Actor] = e.Seq
+			fresh = append(fresh, e)
+		default:
+			return fmt.Errorf("%w: relay sent %s:%d, replica has %d", ErrSeqGap, e.Actor, e.Seq, have[e.Actor])
+		}
+	}
+	if len(fresh) > 0 {
+		if err := s.store.ApplyRemote(fresh); err != nil {
+			return fmt.Errorf("hearth/sync: apply remote: %w", err)
+		}
+	}
+	got := VersionOf(envs)
+	s.acked.Merge(got)
+	s.sent.Merge(got)
+	if err := s.store.SetAcked(s.acked); err != nil {
+		return fmt.Errorf("hearth/sync: persist acked: %w", err)
+	}
+	return nil
+}
+
+// Flush returns PUSH frames for local changes not yet sent, as far as the
+// window allows. Call it (or Notify, under Run) after every local commit;
+// while offline it only refreshes the pending count.
+func (s *Session) Flush() ([][]byte, error) {
+	defer s.emit()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != Syncing && s.state != Synced {
+		return nil, s.refreshLocked(nil)
+	}
+	out, err := s.fillLocked()
+	return out, s.refreshLocked(err)
+}
+
+// fillLocked encodes PUSH frames until the window is full or nothing is
+// left to send.
+func (s *Session) fillLocked() ([][]byte, error) {
+	var out [][]byte
+	for len(s.flight) < s.cfg.Window {
+		frame, ok, err := s.nextPushLocked()
+		if err != nil || !ok {
+			return out, err
+		}
+		out = append(out, frame)
+	}
+	return out, nil
+}
+
+func (s *Session) nextPushLocked() ([]byte, bool, error) {
+	envs, err := s.store.ChangesSince(s.sent, s.lim.MaxBatch)
+	if err != nil {
+		return nil, false, fmt.Errorf("hearth/sync: read local changes: %w", err)
+	}
+	envs, err = fitFrame(envs, s.lim)
+	if err != nil || len(envs) == 0 {
+		return nil, false, err
+	}
+	s.nextID++
+	frame, err := Encode(&Push{ID: s.nextID, Changes: envs})
+	if err != nil {
+		return nil, false, err
+	}
+	s.flight[s.nextID] = true
+	s.sent.Merge(VersionOf(envs))
+	return frame, true, nil
+}
+
+// frameOverhead bounds the bytes a frame spends outside its payloads:
+// the header plus, per envelope, array, actor and seq headers.
+const frameOverhead = 32
+
+// fitFrame keeps the longest prefix of envs whose PUSH fits lim.MaxFrame.
+// A prefix keeps per-actor runs contiguous.
+func fitFrame(envs []Envelope, lim Limits) ([]Envelope, error) {
+	size := frameOverhead
+	for i, e := range envs {
+		if len(e.Payload) > lim.MaxPayload {
+			return nil, tooLarge("change %s:%d has a %d-byte payload, limit %d", e.Actor, e.Seq, len(e.Payload), lim.MaxPayload)
+		}
+		size += frameOverhead + len(e.Actor) + len(e.Payload)
+		if size > lim.MaxFrame {
+			if i == 0 {
+				return nil, tooLarge("change %s:%d does not fit a %d-byte frame", e.Actor, e.Seq, lim.MaxFrame)
+			}
+			return envs[:i], nil
+		}
+	}
+	return envs, nil
+}
+
+// Disconnect records that the connection ended (err may be nil for a
+// clean close). Unacknowledged pushes will be sent again after the next
+// Connect; acknowledged ones never are.
+func (s *Session) Disconnect(err error) {
+	defer s.emit()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state, s.caught = Offline, false
+	if err != nil {
+		s.lastErr = err
+	}
+	s.resetLocked()
+	s.pending = s.countPendingLocked()
+}
+
+// resetLocked forgets in-flight pushes: the cursor falls back to acked.
+func (s *Session) resetLocked() {
+	s.sent = s.acked.Clone()
+	clear(s.flight)
+	s.pending = s.countPendingLocked()
+}
+
+// refreshLocked recomputes the pending count and the Syncing/Synced state,
+// and passes err through.
+func (s *Session) refreshLocked(err error) error {
+	s.pending = s.countPendingLocked()
+	if s.state == Syncing || s.state == Synced {
+		s.state = Syncing
+		if s.caught && len(s.flight) == 0 && s.pending == 0 {
+			s.state = Synced
+			s.lastErr = nil
+		}
+	}
+	return err
+}
+
+func (s *Session) countPendingLocked() int {
+	n := 0
+	for a, seq := range s.store.Version() {
+		if seq > s.acked[a] {
+			n += int(seq - s.acked[a])
+		}
+	}
+	return n
+}

@@ -1,0 +1,25 @@
+package sync
+
+import "github.com/hearthdb/hearth/crdt"
+
+// LocalStore is what a Session needs from the local replica. The engine
+// implements it over its change log; tests implement it in memory. Calls
+// come from one goroutine at a time.
+type LocalStore interface {
+	// Version returns the replica's version vector.
+	Version() crdt.VersionVector
+	// ChangesSince returns at most limit changes the replica holds that vv
+	// does not cover: for each actor a contiguous run starting at
+	// vv[actor]+1, in seq order (actors may be interleaved).
+	ChangesSince(vv crdt.VersionVector, limit int) ([]Envelope, error)
+	// ApplyRemote applies changes received from the relay. The session
+	// passes only changes the replica lacks, per actor contiguous with
+	// Version(), in seq order; applying must be atomic and idempotent.
+	ApplyRemote(changes []Envelope) error
+	// Acked returns the persisted version vector of changes the relay has
+	// acknowledged as durable (empty for a new replica).
+	Acked() (crdt.VersionVector, error)
+	// SetAcked persists vv as the acknowledged version vector, so that the
+	// pending count survives a restart.
+	SetAcked(vv crdt.VersionVector) error
+}

@@ -1,0 +1,281 @@
+package crdt
+
+import (
+	"fmt"
+	"sort"
+	"unicode/utf8"
+)
+
+// Tx is a local transaction. Its methods apply immediately (later calls see
+// earlier ones); if the function given to Transact returns an error,
+// everything is undone. A Tx must not be used after its function returns.
+type Tx struct {
+	r    *Replica
+	c    *Change
+	ctr  uint64
+	done bool
+	// lastInsEnd is the ID after the last inserted element, so that a
+	// continuing insertion merges into the previous operation.
+	lastInsEnd ID
+}
+
+// Transact runs fn as one local transaction and returns the change to send
+// to other replicas and what changed. If fn returns an error nothing is
+// applied, no change is produced and no seq is used. A transaction that does
+// nothing returns a nil change.
+func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
+	if r.nextCtr[r.actor] == 0 {
+		r.nextCtr[r.actor] = 1
+	}
+	// One allocation for the change, room for its first operation and the
+	// Tx: a keystroke must stay cheap.
+	blk := &struct {
+		c   Change
+		ops [1]Op
+		tx  Tx
+	}{}
+	c, tx := &blk.c, &blk.tx
+	*c = Change{Actor: r.actor, Seq: r.version[r.actor] + 1, HLC: r.clock.tick(), StartCtr: r.nextCtr[r.actor], Ops: blk.ops[:0:1]}
+	*tx = Tx{r: r, c: c, ctr: c.StartCtr}
+	r.undo = r.undo[:0]
+	r.pb.reset()
+	err := fn(tx)
+	tx.done = true
+	if err != nil {
+		r.rollback()
+		r.pb.reset()
+		return nil, nil, err
+	}
+	r.undo = r.undo[:0]
+	p := r.pb.finish()
+	if len(c.Ops) == 0 {
+		return nil, p, nil
+	}
+	c.Deps = r.deps()
+	r.nextCtr[r.actor] = tx.ctr
+	r.record(c)
+	return c, p, r.strictCheck()
+}
+
+var errTxDone = fmt.Errorf("%w: transaction already finished", ErrInvalidArgument)
+
+func (tx *Tx) stamp() Stamp { return Stamp{HLC: tx.c.HLC, Actor: tx.c.Actor, Ctr: tx.ctr} }
+
+// emit applies op as the next operation of the change.
+func (tx *Tx) emit(d *docState, op Op) (ID, error) {
+	id := ID{tx.c.Actor, tx.ctr}
+	op.Coll, op.Doc = d.key.coll, d.key.id
+	if err := tx.r.applyOp(d, &op, id, tx.stamp()); err != nil {
+		return ID{}, err
+	}
+	tx.c.Ops = append(tx.c.Ops, op)
+	tx.ctr += op.width()
+	return id, nil
+}
+
+// doc returns the addressed document, created if create is set.
+func (tx *Tx) doc(coll, id string, create bool) (*docState, error) {
+	if tx.done {
+		return nil, errTxDone
+	}
+	if coll == "" || id == "" || !utf8.ValidString(coll) || !utf8.ValidString(id) {
+		return nil, fmt.Errorf("%w: collection %q, id %q", ErrInvalidArgument, coll, id)
+	}
+	d := tx.r.docs[docKey{coll, id}]
+	if d == nil || !d.exists() {
+		if !create {
+			return nil, fmt.Errorf("%w: document %s/%s", ErrNotFound, coll, id)
+		}
+		if d == nil {
+			d = tx.r.docFor(coll, id)
+		}
+	}
+	return d, nil
+}
+
+// Put replaces the whole document coll/id (creating it if needed) with
+// fields. Values may be scalars, nested map[string]any, []any (a list),
+// Text or Counter.
+func (tx *Tx) Put(coll, id string, fields map[string]any) error {
+	if err := checkField(fields, 0); err != nil {
+		return fmt.Errorf("put %s/%s: %w", coll, id, err)
+	}
+	d, err := tx.doc(coll, id, true)
+	if err != nil {
+		return err
+	}
+	if d.exists() {
+		if _, err := tx.emit(d, Op{Kind: OpDeleteDoc}); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.emit(d, Op{Kind: OpCreateDoc}); err != nil {
+		return err
+	}
+	return tx.putFields(d, ID{}, fields)
+}
+
+func (tx *Tx) putFields(d *docState, obj ID, fields map[string]any) error {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := tx.putValue(d, obj, k, fields[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putValue writes a validated value into field key of map obj.
+func (tx *Tx) putValue(d *docState, obj ID, key string, v any) error {
+	switch x := v.(type) {
+	case Text:
+		id, err := tx.emit(d, Op{Kind: OpMakeText, Obj: obj, Key: key})
+		if err != nil || x == "" {
+			return err
+		}
+		return tx.insertText(d, id, 0, string(x))
+	case Counter:
+		_, err := tx.emit(d, Op{Kind: OpMakeCounter, Obj: obj, Key: key, Delta: int64(x)})
+		return err
+	case map[string]any:
+		id, err := tx.emit(d, Op{Kind: OpMakeMap, Obj: obj, Key: key})
+		if err != nil {
+			return err
+		}
+		return tx.putFields(d, id, x)
+	case []any:
+		id, err := tx.emit(d, Op{Kind: OpMakeList, Obj: obj, Key: key})
+		if err != nil || len(x) == 0 {
+			return err
+		}
+		return tx.insertList(d, id, 0, x)
+	}
+	s, _, _ := normScalar(v)
+	_, err := tx.emit(d, Op{Kind: OpSet, Obj: obj, Key: key, Value: s})
+	return err
+}
+
+// Set writes value at path inside document coll/id, creating the document
+// and missing intermediate maps. It fails with ErrWrongType if the path
+// crosses a field that is not a map.
+func (tx *Tx) Set(coll, id string, path []string, value any) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	if err := checkField(value, len(path)); err != nil {
+		return fmt.Errorf("set %s/%s %v: %w", coll, id, path, err)
+	}
+	d, err := tx.doc(coll, id, true)
+	if err != nil {
+		return err
+	}
+	obj, err := tx.resolve(d, path[:len(path)-1], true)
+	if err != nil {
+		return err
+	}
+	return tx.putValue(d, obj, path[len(path)-1], value)
+}
+
+func checkPath(path []string) error {
+	if len(path) == 0 || len(path) > maxValueDepth {
+		return fmt.Errorf("%w: path of length %d", ErrInvalidArgument, len(path))
+	}
+	for _, p := range path {
+		if !utf8.ValidString(p) {
+			return fmt.Errorf("%w: path element is not valid UTF-8", ErrInvalidArgument)
+		}
+	}
+	return nil
+}
+
+// resolve walks path through nested maps from the root and returns the map
+// it ends at, creating missing maps if create is set.
+func (tx *Tx) resolve(d *docState, path []string, create bool) (ID, error) {
+	obj := ID{}
+	for i, k := range path {
+		e, ok := d.field(obj, k)
+		if !ok {
+			if !create {
+				return ID{}, fmt.Errorf("%w: field %v", ErrNotFound, path[:i+1])
+			}
+			id, err := tx.emit(d, Op{Kind: OpMakeMap, Obj: obj, Key: k})
+			if err != nil {
+				return ID{}, err
+			}
+			obj = id
+			continue
+		}
+		if !e.obj || d.objs[e.objID()].kind != kindMap {
+			return ID{}, fmt.Errorf("%w: field %v is not a map", ErrWrongType, path[:i+1])
+		}
+		obj = e.objID()
+	}
+	return obj, nil
+}
+
+// target returns the object stored at path, which must be of kind k.
+func (tx *Tx) target(coll, id string, path []string, k objKind) (*docState, ID, error) {
+	if err := checkPath(path); err != nil {
+		return nil, ID{}, err
+	}
+	d, err := tx.doc(coll, id, false)
+	if err != nil {
+		return nil, ID{}, err
+	}
+	parent, err := tx.resolve(d, path[:len(path)-1], false)
+	if err != nil {
+		return nil, ID{}, err
+	}
+	e, ok := d.field(parent, path[len(path)-1])
+	if !ok {
+		return nil, ID{}, fmt.Errorf("%w: field %v of %s/%s", ErrNotFound, path, coll, id)
+	}
+	if !e.obj || d.objs[e.objID()].kind != k {
+		return nil, ID{}, fmt.Errorf("%w: field %v of %s/%s", ErrWrongType, path, coll, id)
+	}
+	return d, e.objID(), nil
+}
+
+// DeleteField deletes the field at path of document coll/id.
+func (tx *Tx) DeleteField(coll, id string, path []string) error {
+	if err := checkPath(path); err != nil {
+		return err
+	}
+	d, err := tx.doc(coll, id, false)
+	if err != nil {
+		return err
+	}
+	parent, err := tx.resolve(d, path[:len(path)-1], false)
+	if err != nil {
+		return err
+	}
+	if _, ok := d.field(parent, path[len(path)-1]); !ok {
+		return fmt.Errorf("%w: field %v of %s/%s", ErrNotFound, path, coll, id)
+	}
+	_, err = tx.emit(d, Op{Kind: OpDelField, Obj: parent, Key: path[len(path)-1]})
+	return err
+}
+
+// Increment adds delta to the counter at path.
+func (tx *Tx) Increment(coll, id string, path []string, delta int64) error {
+	d, obj, err := tx.target(coll, id, path, kindCounter)
+	if err != nil {
+		return err
+	}
+	_, err = tx.emit(d, Op{Kind: OpIncrement, Obj: obj, Delta: delta})
+	return err
+}
+
+// DeleteDoc deletes document coll/id.
+func (tx *Tx) DeleteDoc(coll, id string) error {
+	d, err := tx.doc(coll, id, false)
+	if err != nil {
+		return err
+	}
+	_, err = tx.emit(d, Op{Kind: OpDeleteDoc})
+	return err
+}

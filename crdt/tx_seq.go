@@ -1,0 +1,136 @@
+package crdt
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// InsertText inserts s into the text at path before code point pos.
+func (tx *Tx) InsertText(coll, id string, path []string, pos int, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalidArgument)
+	}
+	d, obj, err := tx.target(coll, id, path, kindText)
+	if err != nil || s == "" {
+		return err
+	}
+	return tx.insertText(d, obj, pos, s)
+}
+
+// DeleteText deletes n code points of the text at path from pos on.
+func (tx *Tx) DeleteText(coll, id string, path []string, pos, n int) error {
+	d, obj, err := tx.target(coll, id, path, kindText)
+	if err != nil {
+		return err
+	}
+	return tx.deleteSeq(d, obj, pos, n)
+}
+
+// InsertList inserts values into the list at path before element pos.
+// Values are scalars or atomic map[string]any / []any values.
+func (tx *Tx) InsertList(coll, id string, path []string, pos int, values ...any) error {
+	d, obj, err := tx.target(coll, id, path, kindList)
+	if err != nil || len(values) == 0 {
+		return err
+	}
+	return tx.insertList(d, obj, pos, values)
+}
+
+// DeleteList deletes n elements of the list at path from pos on.
+func (tx *Tx) DeleteList(coll, id string, path []string, pos, n int) error {
+	d, obj, err := tx.target(coll, id, path, kindList)
+	if err != nil {
+		return err
+	}
+	return tx.deleteSeq(d, obj, pos, n)
+}
+
+// touch records that the next operation writes d.
+func (tx *Tx) touch(d *docState) {
+	tx.r.undo = append(tx.r.undo, undoEntry{kind: undoDoc, doc: d, del: d.del, live: d.live})
+	if st := tx.stamp(); st.Compare(d.live) > 0 {
+		d.live = st
+	}
+}
+
+func (tx *Tx) insertText(d *docState, obj ID, pos int, s string) error {
+	o := d.objs[obj]
+	if pos < 0 || pos > o.text.vis {
+		return fmt.Errorf("%w: insert at %d of %d", ErrOutOfRange, pos, o.text.vis)
+	}
+	tx.touch(d)
+	id := ID{tx.c.Actor, tx.ctr}
+	left, right := o.text.localInsert(pos, id, []rune(s))
+	op := Op{Kind: OpInsertText, Obj: obj, Ref: left, Right: right, Text: s}
+	tx.addInsert(d, o, op, id, Splice{Index: pos, Text: s})
+	return nil
+}
+
+func (tx *Tx) insertList(d *docState, obj ID, pos int, values []any) error {
+	o := d.objs[obj]
+	if pos < 0 || pos > o.list.vis {
+		return fmt.Errorf("%w: insert at %d of %d", ErrOutOfRange, pos, o.list.vis)
+	}
+	vals, err := normValues(values)
+	if err != nil {
+		return err
+	}
+	tx.touch(d)
+	id := ID{tx.c.Actor, tx.ctr}
+	left, right := o.list.localInsert(pos, id, vals)
+	op := Op{Kind: OpInsertList, Obj: obj, Ref: left, Right: right, Values: vals}
+	tx.addInsert(d, o, op, id, Splice{Index: pos, Values: vals})
+	return nil
+}
+
+// addInsert records an applied local insertion, merging it into the
+// previous operation when it continues it (typing).
+func (tx *Tx) addInsert(d *docState, o *object, op Op, id ID, sp Splice) {
+	w := op.width()
+	tx.r.undo = append(tx.r.undo, undoEntry{kind: undoInsert, obj: o, id: id, n: int64(w)})
+	tx.r.seqPatch(d, o, op.Obj, sp)
+	tx.ctr += w
+	op.Coll, op.Doc = d.key.coll, d.key.id
+	if n := len(tx.c.Ops); n > 0 {
+		p := &tx.c.Ops[n-1]
+		if p.Kind == op.Kind && p.Coll == op.Coll && p.Doc == op.Doc && p.Obj == op.Obj &&
+			p.Right == op.Right && op.Ref == id.add(-1) && tx.lastInsEnd == id {
+			p.Text += op.Text
+			p.Values = append(p.Values, op.Values...)
+			tx.lastInsEnd = id.add(int(w))
+			return
+		}
+	}
+	tx.c.Ops = append(tx.c.Ops, op)
+	tx.lastInsEnd = id.add(int(w))
+}
+
+func (tx *Tx) deleteSeq(d *docState, obj ID, pos, n int) error {
+	o := d.objs[obj]
+	vis := 0
+	if o.kind == kindText {
+		vis = o.text.vis
+	} else {
+		vis = o.list.vis
+	}
+	if pos < 0 || n < 0 || pos > vis || n > vis-pos {
+		return fmt.Errorf("%w: delete %d at %d of %d", ErrOutOfRange, n, pos, vis)
+	}
+	if n == 0 {
+		return nil
+	}
+	var spans []idSpan
+	if o.kind == kindText {
+		spans = o.text.localDelete(pos, n)
+	} else {
+		spans = o.list.localDelete(pos, n)
+	}
+	for _, sp := range spans {
+		tx.touch(d)
+		tx.r.undo = append(tx.r.undo, undoEntry{kind: undoDelete, obj: o, id: sp.id, n: int64(sp.n)})
+		tx.c.Ops = append(tx.c.Ops, Op{Kind: OpDelete, Coll: d.key.coll, Doc: d.key.id, Obj: obj, Ref: sp.id, N: uint64(sp.n)})
+		tx.ctr++
+	}
+	tx.r.seqPatch(d, o, obj, Splice{Index: pos, Delete: n})
+	return nil
+}

@@ -84,41 +84,64 @@ func resume(ranges []Range, k any, desc bool) []Range {
 }
 
 // gatherer accumulates matches. With an ordered walk it stops once it holds
-// need matches and the first sort key moves past the last one kept; without
-// one it keeps the best need matches by sorting and trimming as it goes.
+// need matches and the first sort key moves past the last one kept. Without
+// one it keeps the best need matches, sorting and trimming as it goes, and
+// after a trim skips, without allocating, what sorts after the worst kept.
 type gatherer struct {
 	c       *compiled
 	after   *entry
 	need    int
 	ordered bool
 	out     []*entry
+	worst   *entry // after a trim: the last of need kept matches
+	spare   *entry // reused until a match is kept
 }
 
 func (g *gatherer) visit(id string, doc map[string]any) bool {
 	if !g.c.matches(id, doc) {
 		return true
 	}
-	e := g.c.newEntry(id, doc)
+	e := g.fill(id, doc)
 	if g.after != nil && g.c.cmp(e, g.after) <= 0 {
 		return true
 	}
 	if g.need >= 0 && len(g.out) >= g.need {
-		if g.ordered && Compare(e.keys[0], g.out[len(g.out)-1].keys[0]) != 0 {
-			return false
-		}
-		if !g.ordered && len(g.out) >= 2*g.need+64 {
+		switch {
+		case g.ordered:
+			if Compare(e.keys[0], g.out[len(g.out)-1].keys[0]) != 0 {
+				return false
+			}
+		case g.worst != nil && g.c.cmp(e, g.worst) >= 0:
+			return true
+		case len(g.out) >= 2*g.need+64:
 			g.trim()
 		}
 	}
 	g.out = append(g.out, e)
+	g.spare = nil
 	return true
+}
+
+// fill loads the spare entry with a document and its sort keys.
+func (g *gatherer) fill(id string, doc map[string]any) *entry {
+	e := g.spare
+	if e == nil {
+		e = &entry{keys: make([]any, len(g.c.orders))}
+		g.spare = e
+	}
+	e.id, e.doc = id, doc
+	for i, o := range g.c.orders {
+		e.keys[i] = key(id, doc, o.path)
+	}
+	return e
 }
 
 func (g *gatherer) trim() {
 	slices.SortFunc(g.out, g.c.cmp)
-	if g.need >= 0 && len(g.out) > g.need {
+	if g.need >= 0 && len(g.out) >= g.need {
 		clear(g.out[g.need:])
 		g.out = g.out[:g.need]
+		g.worst = g.out[g.need-1]
 	}
 }
 

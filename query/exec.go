@@ -45,14 +45,14 @@ func (c *compiled) collect(src Source, after *entry, need int) []*entry {
 	if p.Index == "" {
 		src.Scan(c.q.Collection, g.visit)
 	} else {
-		c.walk(src.(Indexer), p, after, g.visit)
+		c.walk(src, p, after, g.visit)
 	}
 	return g.result()
 }
 
 // walk visits the plan's ranges in the plan's direction. An ordered walk
 // resumed after a cursor starts at the cursor's key.
-func (c *compiled) walk(ix Indexer, p Plan, after *entry, visit func(string, map[string]any) bool) {
+func (c *compiled) walk(src Source, p Plan, after *entry, visit func(string, map[string]any) bool) {
 	ranges := p.Ranges
 	if p.Ordered && after != nil {
 		ranges = resume(ranges, after.keys[0], p.Desc)
@@ -67,10 +67,25 @@ func (c *compiled) walk(ix Indexer, p Plan, after *entry, visit func(string, map
 		if p.Desc {
 			r = ranges[len(ranges)-1-i]
 		}
-		ix.ScanIndex(c.q.Collection, p.Index, r, p.Desc, fn)
+		if p.ByID {
+			c.get(src, r, fn)
+		} else {
+			src.(Indexer).ScanIndex(c.q.Collection, p.Index, r, p.Desc, fn)
+		}
 		if stopped {
 			return
 		}
+	}
+}
+
+// get visits the document whose id is the point r, if any.
+func (c *compiled) get(src Source, r Range, fn func(string, map[string]any) bool) {
+	id, ok := r.Lo.Value.(string)
+	if !ok {
+		return
+	}
+	if doc, ok := src.Get(c.q.Collection, id); ok {
+		fn(id, doc)
 	}
 }
 

@@ -16,6 +16,11 @@ func (c *counting) Scan(coll string, fn func(string, map[string]any) bool) {
 	c.Store.Scan(coll, func(id string, doc map[string]any) bool { c.n++; return fn(id, doc) })
 }
 
+func (c *counting) Get(coll, id string) (map[string]any, bool) {
+	c.n++
+	return c.Store.Get(coll, id)
+}
+
 func (c *counting) ScanIndex(coll, field string, r Range, desc bool, fn func(string, map[string]any) bool) {
 	c.Store.ScanIndex(coll, field, r, desc, func(id string, doc map[string]any) bool { c.n++; return fn(id, doc) })
 }
@@ -70,6 +75,7 @@ func TestIndexedQueriesExamineFew(t *testing.T) {
 		{"orderBy+limit", Query{OrderBy: []Order{{Field: "score", Desc: true}}, Limit: 20}, 20, 21},
 		{"eq+orderBy+limit", Query{Where: w("group", "==", 7), OrderBy: []Order{{Field: "score"}}, Limit: 5}, 5, 100},
 		{"range+orderBy+limit", Query{Where: w("score", ">=", 1000), OrderBy: []Order{{Field: "score"}}, Limit: 5, Offset: 5}, 5, 11},
+		{"id in", Query{Where: w("id", "in", []any{"i000003", "i099999", "nope", 4}), OrderBy: []Order{{Field: "id", Desc: true}}}, 2, 3},
 		{"unindexed", Query{Where: w("plain", "==", 7)}, 100, bigN},
 	}
 	for _, c := range cases {

@@ -13,6 +13,9 @@ type Plan struct {
 	Index string
 	// Ranges are the disjoint key ranges walked, in ascending order.
 	Ranges []Range
+	// ByID is set when Index is "id" and the Source has no such index:
+	// the points of Ranges are then read with Source.Get.
+	ByID bool
 	// Ordered is set when the index is on the first orderBy field, so the
 	// walk yields documents in result order and can stop early under a
 	// limit. Desc gives the walk's direction.
@@ -22,8 +25,11 @@ type Plan struct {
 
 // String describes the plan for logs and tests.
 func (p Plan) String() string {
-	if p.Index == "" {
+	switch {
+	case p.Index == "":
 		return "scan"
+	case p.ByID:
+		return fmt.Sprintf("get %d ids (ordered=%v, desc=%v)", len(p.Ranges), p.Ordered, p.Desc)
 	}
 	return fmt.Sprintf("index %s (%d ranges, ordered=%v, desc=%v)", p.Index, len(p.Ranges), p.Ordered, p.Desc)
 }
@@ -42,22 +48,21 @@ type candidate struct {
 	field  string
 	ranges []Range
 	points bool // every range is a single key
+	byID   bool // points of the document id, read with Source.Get
 }
 
 // plan picks an index. Only comparisons reachable from the root through
 // "and" nodes narrow an index (an "or" falls back to a scan). Among indexed
 // fields it prefers equality/in (point lookups), then ranges and
-// startsWith, breaking ties for the first orderBy field, then by name. With
+// startsWith, breaking ties for the first orderBy field, then by name.
+// Equality or in on "id" needs no index: the ids are read with Source.Get. With
 // no usable filter it walks the index of the first orderBy field when the
 // query has a limit, so it can stop early.
 func (c *compiled) plan(src Source) Plan {
-	ix, ok := src.(Indexer)
-	if !ok {
-		return Plan{}
-	}
-	coll := c.q.Collection
+	ix, _ := src.(Indexer)
+	indexed := func(field string) bool { return ix != nil && ix.Indexed(c.q.Collection, field) }
 	var best *candidate
-	for _, cand := range c.candidates(ix) {
+	for _, cand := range c.candidates(indexed) {
 		if best == nil || c.better(cand, *best) {
 			best = &cand
 		}
@@ -67,12 +72,12 @@ func (c *compiled) plan(src Source) Plan {
 		first = c.q.OrderBy[0].Field
 	}
 	if best == nil {
-		if first == "" || c.need < 0 || !ix.Indexed(coll, first) {
+		if first == "" || c.need < 0 || !indexed(first) {
 			return Plan{}
 		}
 		best = &candidate{field: first, ranges: []Range{{}}}
 	}
-	p := Plan{Index: best.field, Ranges: best.ranges, Ordered: best.field == first}
+	p := Plan{Index: best.field, Ranges: best.ranges, ByID: best.byID, Ordered: best.field == first}
 	if p.Ordered {
 		p.Desc = c.q.OrderBy[0].Desc
 	}
@@ -82,6 +87,9 @@ func (c *compiled) plan(src Source) Plan {
 func (c *compiled) better(a, b candidate) bool {
 	if a.points != b.points {
 		return a.points
+	}
+	if a.byID != b.byID {
+		return a.byID
 	}
 	first := ""
 	if len(c.q.OrderBy) > 0 {
@@ -94,13 +102,13 @@ func (c *compiled) better(a, b candidate) bool {
 }
 
 // candidates intersects the ranges of the top-level conjuncts per indexed
-// field.
-func (c *compiled) candidates(ix Indexer) []candidate {
+// field, and on "id" when they reduce it to points.
+func (c *compiled) candidates(indexed func(string) bool) []candidate {
 	byField := map[string][]Range{}
 	var fields []string
 	for _, f := range conjuncts(c.where) {
 		rs, ok := leafRanges(f)
-		if !ok || !ix.Indexed(c.q.Collection, f.field) {
+		if !ok || (f.field != "id" && !indexed(f.field)) {
 			continue
 		}
 		if prev, seen := byField[f.field]; seen {
@@ -112,8 +120,14 @@ func (c *compiled) candidates(ix Indexer) []candidate {
 	}
 	out := make([]candidate, 0, len(fields))
 	for _, f := range fields {
-		rs := byField[f]
-		out = append(out, candidate{field: f, ranges: rs, points: allPoints(rs)})
+		cand := candidate{field: f, ranges: byField[f], points: allPoints(byField[f])}
+		if f == "id" && !indexed(f) {
+			if !cand.points {
+				continue
+			}
+			cand.byID = true
+		}
+		out = append(out, cand)
 	}
 	return out
 }

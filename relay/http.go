@@ -168,7 +168,7 @@ var httpStatus = map[hsync.Code]int{
 	hsync.CodeSeqGap: http.StatusConflict, hsync.CodeTooLarge: http.StatusRequestEntityTooLarge,
 	hsync.CodeUnauthorized: http.StatusUnauthorized, hsync.CodeTokenExpired: http.StatusUnauthorized,
 	hsync.CodeTooManyConnections: http.StatusServiceUnavailable,
-	hsync.CodeShuttingDown: http.StatusServiceUnavailable, hsync.CodeInternal: http.StatusInternalServerError,
+	hsync.CodeShuttingDown:       http.StatusServiceUnavailable, hsync.CodeInternal: http.StatusInternalServerError,
 }
 
 // httpError answers a request that failed as a whole: the status for the

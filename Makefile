@@ -14,7 +14,7 @@ WASM_TEST_PKGS := ./idb/... ./jsbridge/...
 
 .PHONY: build test test-go test-wasm test-e2e demo bench-browser deps chromium clean
 
-build: $(DIST)/hearth.wasm $(DIST)/wasm_exec.js $(DIST)/index.js $(DIST)/index.d.ts
+build: $(DIST)/hearth.wasm $(DIST)/wasm_exec.js $(patsubst web/src/%,$(DIST)/%,$(wildcard web/src/*))
 
 $(DIST)/hearth.wasm: go.mod go.sum $(shell find crdt engine idb jsbridge query sync wasm -name '*.go' ! -name '*_test.go' 2>/dev/null)
 	@mkdir -p $(DIST)

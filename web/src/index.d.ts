@@ -11,6 +11,12 @@ export interface Doc {
 export interface OpenOptions {
   /** The database's name; one IndexedDB database "hearth:<name>" holds it. */
   name: string;
+  /**
+   * Run the engine in a dedicated Web Worker (the default), so the page's
+   * main thread never runs Go. `false` runs it on the calling thread, for
+   * environments without workers.
+   */
+  worker?: boolean;
   /** Where hearth.wasm lives; by default next to this module. */
   wasmURL?: string | URL;
 }
@@ -34,6 +40,8 @@ export declare class Database {
   private constructor();
   /** The database's name. */
   readonly name: string;
+  /** Whether the engine runs in a Web Worker (true) or on this thread. */
+  readonly inWorker: boolean;
   /** Returns the collection `name`. Collections need no creation. */
   collection<T extends Doc = Doc>(name: string): Collection<T>;
   /** Closes the database; later calls on it reject with a ClosedError. */

@@ -1,56 +1,37 @@
-// hearthdb: a local-first database for the web. This module loads Hearth's
-// Go/WebAssembly engine once per page (or worker) and wraps its low-level
+// hearthdb: a local-first database for the web. This module starts Hearth's
+// Go/WebAssembly engine (in a Web Worker by default) and wraps its low-level
 // handle API in small classes.
-import './wasm_exec.js';
+import { WorkerEngine } from './proxy.js';
 
-let enginePromise;
+let workerEngine;
 
-/** Loads and starts the WebAssembly engine once; later calls share it. */
-function loadEngine(wasmURL) {
-  if (!enginePromise) {
-    enginePromise = startEngine(wasmURL ?? new URL('./hearth.wasm', import.meta.url));
-    enginePromise.catch(() => { enginePromise = undefined; });
+/** The engine in this page's shared Web Worker, started on first use. */
+async function loadWorkerEngine(wasmURL) {
+  if (!workerEngine) {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'hearthdb' });
+    const engine = new WorkerEngine(worker);
+    // A relative wasmURL is relative to the page, not to the worker script.
+    workerEngine = engine.boot(wasmURL && new URL(wasmURL, location.href).href).then(() => engine);
+    workerEngine.catch(() => { workerEngine = undefined; worker.terminate(); });
   }
-  return enginePromise;
-}
-
-async function startEngine(wasmURL) {
-  const go = new globalThis.Go();
-  const booted = new Promise((resolve) => { globalThis.__hearthBoot = resolve; });
-  const instance = await instantiate(wasmURL, go.importObject);
-  const exited = go.run(instance).then(() => {
-    throw new Error('hearthdb: the WebAssembly engine exited (see the console for its last words)');
-  });
-  try {
-    return await Promise.race([booted, exited]);
-  } finally {
-    delete globalThis.__hearthBoot;
-  }
-}
-
-async function instantiate(url, imports) {
-  const response = await fetch(url);
-  if (!response.ok) {
-    throw new Error(`hearthdb: cannot load ${url}: HTTP ${response.status}`);
-  }
-  // Streaming needs the application/wasm content type; some static servers
-  // send another, so fall back to compiling from bytes.
-  if (WebAssembly.instantiateStreaming && response.headers.get('content-type') === 'application/wasm') {
-    return (await WebAssembly.instantiateStreaming(response, imports)).instance;
-  }
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+  return workerEngine;
 }
 
 /**
- * Opens (creating if needed) the database `name`, stored in IndexedDB.
- * @param {{name: string, wasmURL?: string | URL}} options
+ * Opens (creating if needed) the database `name`, stored in IndexedDB. The
+ * engine runs in a dedicated Web Worker unless `worker: false` (or the
+ * environment has no Worker), so the page's main thread never runs Go.
+ * @param {{name: string, worker?: boolean, wasmURL?: string | URL}} options
  * @returns {Promise<Database>}
  */
 export async function open(options) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('hearthdb: open() takes an options object such as { name: "app" }');
   }
-  const engine = await loadEngine(options.wasmURL);
+  const inWorker = (options.worker ?? true) && typeof Worker === 'function';
+  const engine = inWorker
+    ? await loadWorkerEngine(options.wasmURL)
+    : await import('./engine.js').then((m) => m.loadEngine(options.wasmURL));
   const handle = await engine.open(options.name);
   return new Database(engine, handle, options.name);
 }
@@ -66,6 +47,8 @@ export class Database {
     this.#handle = handle;
     /** The database's name. */
     this.name = name;
+    /** Whether the engine runs in a Web Worker (true) or on this thread. */
+    this.inWorker = engine instanceof WorkerEngine;
   }
 
   /** Returns the collection `name`. Collections need no creation. */

@@ -26,37 +26,39 @@ const cases = [
   ['open without a name', 'open({})', 'InvalidArgumentError', /database name must be a string/],
 ];
 
-test('bad inputs reject with clear errors and leave committed data intact', async () => {
-  const context = await env.browser.newContext();
-  const page = await blankPage(context, env.server);
-  const results = await page.evaluate(async (cases) => {
-    const { open } = await import('/web/dist/index.js');
-    const db = await open({ name: 'bad-input' });
-    const c = db.collection('todos');
-    await c.put({ id: 'keep', title: 'committed before the bad inputs' });
-    const out = [];
-    for (const [label, expr] of cases) {
-      try {
-        await eval(expr);
-        out.push({ label, resolved: true });
-      } catch (err) {
-        out.push({ label, isError: err instanceof Error, name: err.name, message: err.message });
+for (const worker of [true, false]) {
+  test(`bad inputs reject with clear errors and leave committed data intact (${worker ? 'engine in a Worker' : 'engine on the main thread'})`, async () => {
+    const context = await env.browser.newContext();
+    const page = await blankPage(context, env.server);
+    const results = await page.evaluate(async ([cases, worker]) => {
+      const { open } = await import('/web/dist/index.js');
+      const db = await open({ name: 'bad-input', worker });
+      const c = db.collection('todos');
+      await c.put({ id: 'keep', title: 'committed before the bad inputs' });
+      const out = [];
+      for (const [label, expr] of cases) {
+        try {
+          await eval(expr);
+          out.push({ label, resolved: true });
+        } catch (err) {
+          out.push({ label, isError: err instanceof Error, name: err.name, message: err.message });
+        }
       }
+      return { out, all: await c.all(), stillWorks: await c.put({ id: 'after' }).then(() => c.get('after')) };
+    }, [cases.map(([label, expr]) => [label, expr]), worker]);
+    for (const [i, [label, , name, pattern]] of cases.entries()) {
+      const r = results.out[i];
+      assert.ok(!r.resolved, `${label}: resolved instead of rejecting`);
+      assert.ok(r.isError, `${label}: rejected with a non-Error`);
+      assert.equal(r.name, name, `${label}: ${r.message}`);
+      assert.match(r.message, pattern, label);
     }
-    return { out, all: await c.all(), stillWorks: await c.put({ id: 'after' }).then(() => c.get('after')) };
-  }, cases.map(([label, expr]) => [label, expr]));
-  for (const [i, [label, , name, pattern]] of cases.entries()) {
-    const r = results.out[i];
-    assert.ok(!r.resolved, `${label}: resolved instead of rejecting`);
-    assert.ok(r.isError, `${label}: rejected with a non-Error`);
-    assert.equal(r.name, name, `${label}: ${r.message}`);
-    assert.match(r.message, pattern, label);
-  }
-  assert.deepEqual(results.all, [{ id: 'keep', title: 'committed before the bad inputs' }]);
-  assert.deepEqual(results.stillWorks, { id: 'after' });
-  assert.deepEqual(page.errors, []);
-  await context.close();
-});
+    assert.deepEqual(results.all, [{ id: 'keep', title: 'committed before the bad inputs' }]);
+    assert.deepEqual(results.stillWorks, { id: 'after' });
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  });
+}
 
 test('a closed database rejects with ClosedError', async () => {
   const context = await env.browser.newContext();

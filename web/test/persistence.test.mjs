@@ -6,54 +6,81 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env?.stop(); });
 
-test('three documents survive a page reload', async () => {
-  const context = await env.browser.newContext();
-  const page = await blankPage(context, env.server);
-  await page.evaluate(async () => {
-    const { open } = await import('/web/dist/index.js');
-    const db = await open({ name: 'reload-test' });
-    const todos = db.collection('todos');
-    await todos.put({ id: 'a', title: 'first', done: false, n: 1 });
-    await todos.put({ id: 'b', title: 'second', done: true, tags: ['x', 'y'] });
-    await todos.put({ id: 'c', title: 'third', nested: { deep: { ok: true } } });
-  });
-  await page.reload();
-  const after = await page.evaluate(async () => {
-    const { open } = await import('/web/dist/index.js');
-    const db = await open({ name: 'reload-test' });
-    const todos = db.collection('todos');
-    return { all: await todos.all(), b: await todos.get('b'), missing: await todos.get('zzz') };
-  });
-  assert.deepEqual(after.all, [
-    { id: 'a', title: 'first', done: false, n: 1 },
-    { id: 'b', title: 'second', done: true, tags: ['x', 'y'] },
-    { id: 'c', title: 'third', nested: { deep: { ok: true } } },
-  ]);
-  assert.deepEqual(after.b, { id: 'b', title: 'second', done: true, tags: ['x', 'y'] });
-  assert.equal(after.missing, undefined);
-  assert.deepEqual(page.errors, []);
-  await context.close();
-});
+for (const worker of [true, false]) {
+  const mode = worker ? 'engine in a Worker' : 'engine on the main thread';
 
-test('delete removes a document across reloads, and other databases are separate', async () => {
+  test(`three documents survive a page reload (${mode})`, async () => {
+    const context = await env.browser.newContext();
+    const page = await blankPage(context, env.server);
+    await page.evaluate(async (worker) => {
+      const { open } = await import('/web/dist/index.js');
+      const db = await open({ name: 'reload-test', worker });
+      const todos = db.collection('todos');
+      await todos.put({ id: 'a', title: 'first', done: false, n: 1 });
+      await todos.put({ id: 'b', title: 'second', done: true, tags: ['x', 'y'] });
+      await todos.put({ id: 'c', title: 'third', nested: { deep: { ok: true } } });
+    }, worker);
+    await page.reload();
+    const after = await page.evaluate(async (worker) => {
+      const { open } = await import('/web/dist/index.js');
+      const db = await open({ name: 'reload-test', worker });
+      const todos = db.collection('todos');
+      return { all: await todos.all(), b: await todos.get('b'), missing: await todos.get('zzz') };
+    }, worker);
+    assert.deepEqual(after.all, [
+      { id: 'a', title: 'first', done: false, n: 1 },
+      { id: 'b', title: 'second', done: true, tags: ['x', 'y'] },
+      { id: 'c', title: 'third', nested: { deep: { ok: true } } },
+    ]);
+    assert.deepEqual(after.b, { id: 'b', title: 'second', done: true, tags: ['x', 'y'] });
+    assert.equal(after.missing, undefined);
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  });
+
+  test(`delete removes a document across reloads, and other databases are separate (${mode})`, async () => {
+    const context = await env.browser.newContext();
+    const page = await blankPage(context, env.server);
+    await page.evaluate(async (worker) => {
+      const { open } = await import('/web/dist/index.js');
+      const db = await open({ name: 'delete-test', worker });
+      const other = await open({ name: 'delete-test-other', worker });
+      await db.collection('c').put({ id: '1' });
+      await db.collection('c').put({ id: '2' });
+      await other.collection('c').put({ id: 'elsewhere' });
+      await db.collection('c').delete('1');
+      await db.close();
+    }, worker);
+    await page.reload();
+    const ids = await page.evaluate(async (worker) => {
+      const { open } = await import('/web/dist/index.js');
+      const db = await open({ name: 'delete-test', worker });
+      return (await db.collection('c').all()).map((d) => d.id);
+    }, worker);
+    assert.deepEqual(ids, ['2']);
+    await context.close();
+  });
+}
+
+test('by default the engine runs in a Worker and the main thread never instantiates WebAssembly', async () => {
   const context = await env.browser.newContext();
+  await context.addInitScript(() => {
+    window.wasmOnMainThread = 0;
+    for (const name of ['instantiate', 'instantiateStreaming', 'compile', 'compileStreaming']) {
+      const original = WebAssembly[name];
+      WebAssembly[name] = (...args) => { window.wasmOnMainThread++; return original.apply(WebAssembly, args); };
+    }
+  });
   const page = await blankPage(context, env.server);
-  await page.evaluate(async () => {
+  const result = await page.evaluate(async () => {
     const { open } = await import('/web/dist/index.js');
-    const db = await open({ name: 'delete-test' });
-    const other = await open({ name: 'delete-test-other' });
-    await db.collection('c').put({ id: '1' });
-    await db.collection('c').put({ id: '2' });
-    await other.collection('c').put({ id: 'elsewhere' });
-    await db.collection('c').delete('1');
-    await db.close();
+    const db = await open({ name: 'worker-check' });
+    await db.collection('c').put({ id: 'x' });
+    const inWorker = db.inWorker;
+    const before = window.wasmOnMainThread;
+    const main = await open({ name: 'worker-check', worker: false });
+    return { inWorker, before, mainInWorker: main.inWorker, after: window.wasmOnMainThread, read: await main.collection('c').get('x') };
   });
-  await page.reload();
-  const ids = await page.evaluate(async () => {
-    const { open } = await import('/web/dist/index.js');
-    const db = await open({ name: 'delete-test' });
-    return (await db.collection('c').all()).map((d) => d.id);
-  });
-  assert.deepEqual(ids, ['2']);
+  assert.deepEqual(result, { inWorker: true, before: 0, mainInWorker: false, after: 1, read: { id: 'x' } });
   await context.close();
 });

@@ -51,7 +51,9 @@ func (r *Replica) applyOp(d *docState, op *Op, id ID, st Stamp) error {
 	default:
 		err = invalidf("unknown operation kind %d", op.Kind)
 	}
-	if err == nil && st.Compare(d.live) > 0 {
+	// The live stamp of an operation is that of its last counter, so that
+	// a run of typing merged into one operation bumps it identically.
+	if st.Ctr += op.width() - 1; err == nil && st.Compare(d.live) > 0 {
 		d.live = st
 	}
 	return err

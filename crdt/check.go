@@ -52,6 +52,12 @@ func (d *docState) checkObject(id ID, o *object) error {
 		if p := d.objs[o.parent]; p == nil || p.kind != kindMap {
 			return corrupt("parent %v is not a map", o.parent)
 		}
+		steps := 0
+		for cur := o; cur != nil && cur != d.objs[ID{}]; cur = d.objs[cur.parent] {
+			if steps++; steps > len(d.objs) {
+				return corrupt("parent chain loops")
+			}
+		}
 	}
 	switch o.kind {
 	case kindMap:

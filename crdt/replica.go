@@ -20,6 +20,7 @@ type Replica struct {
 	log     map[ActorID]*actorLog
 	pending map[ActorID]map[uint64]*Change
 	docs    map[docKey]*docState
+	maxHLC  HLC // greatest HLC of any applied change
 	undo    []undoEntry
 	pb      patchBuilder
 }
@@ -154,6 +155,9 @@ func (r *Replica) ChangesSince(v VersionVector) []*Change {
 
 func (r *Replica) record(c *Change) {
 	r.version[c.Actor] = c.Seq
+	if c.HLC.Compare(r.maxHLC) > 0 {
+		r.maxHLC = c.HLC
+	}
 	l := r.log[c.Actor]
 	if l == nil {
 		l = &actorLog{first: c.Seq}

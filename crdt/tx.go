@@ -24,9 +24,6 @@ type Tx struct {
 // applied, no change is produced and no seq is used. A transaction that does
 // nothing returns a nil change.
 func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
-	if r.nextCtr[r.actor] == 0 {
-		r.nextCtr[r.actor] = 1
-	}
 	// One allocation for the change, room for its first operation and the
 	// Tx: a keystroke must stay cheap.
 	blk := &struct {
@@ -35,7 +32,7 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 		tx  Tx
 	}{}
 	c, tx := &blk.c, &blk.tx
-	*c = Change{Actor: r.actor, Seq: r.version[r.actor] + 1, HLC: r.clock.tick(), StartCtr: r.nextCtr[r.actor], Ops: blk.ops[:0:1]}
+	*c = Change{Actor: r.actor, Seq: r.version[r.actor] + 1, HLC: r.clock.tick(), StartCtr: max(1, r.nextCtr[r.actor]), Ops: blk.ops[:0:1]}
 	*tx = Tx{r: r, c: c, ctr: c.StartCtr}
 	r.undo = r.undo[:0]
 	r.pb.reset()

@@ -45,10 +45,12 @@ func (tx *Tx) DeleteList(coll, id string, path []string, pos, n int) error {
 	return tx.deleteSeq(d, obj, pos, n)
 }
 
-// touch records that the next operation writes d.
-func (tx *Tx) touch(d *docState) {
+// touch records that the next operation, of width w, writes d.
+func (tx *Tx) touch(d *docState, w int) {
 	tx.r.undo = append(tx.r.undo, undoEntry{kind: undoDoc, doc: d, del: d.del, live: d.live})
-	if st := tx.stamp(); st.Compare(d.live) > 0 {
+	st := tx.stamp()
+	st.Ctr += uint64(w) - 1 // see applyOp
+	if st.Compare(d.live) > 0 {
 		d.live = st
 	}
 }
@@ -58,9 +60,10 @@ func (tx *Tx) insertText(d *docState, obj ID, pos int, s string) error {
 	if pos < 0 || pos > o.text.vis {
 		return fmt.Errorf("%w: insert at %d of %d", ErrOutOfRange, pos, o.text.vis)
 	}
-	tx.touch(d)
+	runes := []rune(s)
+	tx.touch(d, len(runes))
 	id := ID{tx.c.Actor, tx.ctr}
-	left, right := o.text.localInsert(pos, id, []rune(s))
+	left, right := o.text.localInsert(pos, id, runes)
 	op := Op{Kind: OpInsertText, Obj: obj, Ref: left, Right: right, Text: s}
 	tx.addInsert(d, o, op, id, Splice{Index: pos, Text: s})
 	return nil
@@ -75,7 +78,7 @@ func (tx *Tx) insertList(d *docState, obj ID, pos int, values []any) error {
 	if err != nil {
 		return err
 	}
-	tx.touch(d)
+	tx.touch(d, len(vals))
 	id := ID{tx.c.Actor, tx.ctr}
 	left, right := o.list.localInsert(pos, id, vals)
 	op := Op{Kind: OpInsertList, Obj: obj, Ref: left, Right: right, Values: vals}
@@ -126,7 +129,7 @@ func (tx *Tx) deleteSeq(d *docState, obj ID, pos, n int) error {
 		spans = o.list.localDelete(pos, n)
 	}
 	for _, sp := range spans {
-		tx.touch(d)
+		tx.touch(d, 1)
 		tx.r.undo = append(tx.r.undo, undoEntry{kind: undoDelete, obj: o, id: sp.id, n: int64(sp.n)})
 		tx.c.Ops = append(tx.c.Ops, Op{Kind: OpDelete, Coll: d.key.coll, Doc: d.key.id, Obj: obj, Ref: sp.id, N: uint64(sp.n)})
 		tx.ctr++

@@ -1,0 +1,253 @@
+package crdt
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"sort"
+	"unicode/utf8"
+
+	"github.com/vmihailenco/msgpack/v5"
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
+)
+
+// writer wraps a msgpack encoder over a buffer. Writes to a bytes.Buffer
+// cannot fail, and every value written has been validated, so the encoder's
+// errors are ignored.
+type writer struct {
+	buf bytes.Buffer
+	enc *msgpack.Encoder
+}
+
+func newWriter() *writer {
+	w := &writer{}
+	w.enc = msgpack.NewEncoder(&w.buf)
+	return w
+}
+
+func (w *writer) array(n int)   { _ = w.enc.EncodeArrayLen(n) }
+func (w *writer) str(s string)  { _ = w.enc.EncodeString(s) }
+func (w *writer) uint(n uint64) { _ = w.enc.EncodeUint(n) }
+func (w *writer) int(n int64)   { _ = w.enc.EncodeInt(n) }
+func (w *writer) bin(b []byte)  { _ = w.enc.EncodeBytes(b) }
+
+// value writes a normalized scalar or atomic value. Map keys are sorted so
+// that equal values encode identically.
+func (w *writer) value(v any) {
+	switch x := v.(type) {
+	case nil:
+		_ = w.enc.EncodeNil()
+	case bool:
+		_ = w.enc.EncodeBool(x)
+	case int64:
+		w.int(x)
+	case float64:
+		_ = w.enc.EncodeFloat64(x)
+	case string:
+		w.str(x)
+	case []any:
+		w.array(len(x))
+		for _, e := range x {
+			w.value(e)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		_ = w.enc.EncodeMapLen(len(keys))
+		for _, k := range keys {
+			w.str(k)
+			w.value(x[k])
+		}
+	}
+}
+
+// reader decodes msgpack from outside with a sticky error: after the first
+// failure every method returns a zero value, so callers check once at the
+// end. Lengths are bounded by the bytes left, so no input can make it
+// allocate more than a small multiple of its own size.
+type reader struct {
+	br  *bytes.Reader
+	dec *msgpack.Decoder
+	err error
+}
+
+func newReader(b []byte) *reader {
+	br := bytes.NewReader(b)
+	return &reader{br: br, dec: msgpack.NewDecoder(br)}
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
+	}
+}
+
+func (r *reader) wrap(err error) {
+	if err != nil {
+		r.fail("%v", err)
+	}
+}
+
+// array reads an array header of at most max elements.
+func (r *reader) array(max int) int {
+	if r.err != nil {
+		return 0
+	}
+	n, err := r.dec.DecodeArrayLen()
+	r.wrap(err)
+	if r.err == nil && (n < 0 || n > max || n > r.br.Len()) {
+		r.fail("array of %d elements", n)
+	}
+	if r.err != nil {
+		return 0
+	}
+	return n
+}
+
+// arrayExact reads an array header that must have n elements.
+func (r *reader) arrayExact(n int) {
+	if got := r.array(n); r.err == nil && got != n {
+		r.fail("array of %d elements, want %d", got, n)
+	}
+}
+
+func (r *reader) str() string {
+	if r.err != nil {
+		return ""
+	}
+	s, err := r.dec.DecodeString()
+	r.wrap(err)
+	if r.err == nil && !utf8.ValidString(s) {
+		r.fail("string is not valid UTF-8")
+	}
+	return s
+}
+
+func (r *reader) bin() []byte {
+	if r.err != nil {
+		return nil
+	}
+	b, err := r.dec.DecodeBytes()
+	r.wrap(err)
+	return b
+}
+
+func (r *reader) uint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	c, err := r.dec.PeekCode()
+	r.wrap(err)
+	if r.err == nil && !msgpcode.IsFixedNum(c) && (c < msgpcode.Uint8 || c > msgpcode.Uint64) {
+		r.fail("expected an unsigned integer")
+	}
+	if r.err != nil {
+		return 0
+	}
+	n, err := r.dec.DecodeUint64()
+	r.wrap(err)
+	return n
+}
+
+func (r *reader) int() int64 {
+	if r.err != nil {
+		return 0
+	}
+	v := r.value(0, false)
+	n, ok := v.(int64)
+	if !ok {
+		r.fail("expected an integer")
+	}
+	return n
+}
+
+// end fails if bytes remain after a complete value.
+func (r *reader) end() {
+	if r.err == nil && r.br.Len() != 0 {
+		r.fail("%d trailing bytes", r.br.Len())
+	}
+}
+
+// value reads a scalar, or (atomic set) a nested array or map of values.
+func (r *reader) value(depth int, atomic bool) any {
+	if r.err != nil {
+		return nil
+	}
+	if depth > maxValueDepth {
+		r.fail("value nested deeper than %d", maxValueDepth)
+		return nil
+	}
+	c, err := r.dec.PeekCode()
+	if r.wrap(err); r.err != nil {
+		return nil
+	}
+	switch {
+	case c == msgpcode.Nil:
+		r.wrap(r.dec.DecodeNil())
+		return nil
+	case c == msgpcode.True || c == msgpcode.False:
+		b, err := r.dec.DecodeBool()
+		r.wrap(err)
+		return b
+	case msgpcode.IsFixedNum(c) || (c >= msgpcode.Uint8 && c <= msgpcode.Int64):
+		return r.integer(c)
+	case c == msgpcode.Float || c == msgpcode.Double:
+		f, err := r.dec.DecodeFloat64()
+		r.wrap(err)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			r.fail("non-finite number")
+		}
+		return f
+	case msgpcode.IsString(c):
+		return r.str()
+	case atomic && (msgpcode.IsFixedArray(c) || c == msgpcode.Array16 || c == msgpcode.Array32):
+		return r.list(depth)
+	case atomic && (msgpcode.IsFixedMap(c) || c == msgpcode.Map16 || c == msgpcode.Map32):
+		return r.dict(depth)
+	}
+	r.fail("unexpected msgpack code 0x%02x", c)
+	return nil
+}
+
+func (r *reader) integer(c byte) any {
+	if c >= msgpcode.Uint8 && c <= msgpcode.Uint64 {
+		u, err := r.dec.DecodeUint64()
+		r.wrap(err)
+		if u > math.MaxInt64 {
+			r.fail("integer overflows int64")
+		}
+		return int64(u)
+	}
+	n, err := r.dec.DecodeInt64()
+	r.wrap(err)
+	return n
+}
+
+func (r *reader) list(depth int) any {
+	n := r.array(math.MaxInt32)
+	out := make([]any, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		out = append(out, r.value(depth+1, true))
+	}
+	return out
+}
+
+func (r *reader) dict(depth int) any {
+	n, err := r.dec.DecodeMapLen()
+	r.wrap(err)
+	if r.err == nil && (n < 0 || n > r.br.Len()) {
+		r.fail("map of %d entries", n)
+	}
+	if r.err != nil {
+		return nil
+	}
+	out := make(map[string]any, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		k := r.str()
+		out[k] = r.value(depth+1, true)
+	}
+	return out
+}

@@ -7,7 +7,8 @@ import (
 
 // PollRequest returns the body of one request of the HTTP binding
 // (POST /v1/sync): a HELLO followed by PUSH frames for up to Window batches
-// of unacknowledged local changes. Every request stands alone: pushes that
+// of unacknowledged local changes (none in the first request, which learns
+// the relay's limits). Every request stands alone: pushes that
 // got no ACK are sent again by the next one.
 func (s *Session) PollRequest() ([]byte, error) {
 	defer s.emit()
@@ -21,9 +22,12 @@ func (s *Session) PollRequest() ([]byte, error) {
 		s.state = Connecting
 	}
 	s.resetLocked()
-	pushes, err := s.fillLocked()
-	if err != nil {
-		return nil, err
+	var pushes [][]byte
+	if s.welcomed { // until a WELCOME told the relay's limits, only ask
+		pushes, err = s.fillLocked()
+		if err != nil {
+			return nil, err
+		}
 	}
 	return bytes.Join(append([][]byte{hello}, pushes...), nil), nil
 }

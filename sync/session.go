@@ -32,23 +32,25 @@ type Config struct {
 // frames to send; the caller (Run, or a browser transport) moves them.
 // A Session is safe for concurrent use.
 type Session struct {
-	mu      gosync.Mutex
-	emitMu  gosync.Mutex
-	cfg     Config
-	store   LocalStore
-	lim     Limits
-	state   State
-	acked   crdt.VersionVector // durable at the relay, persisted
-	sent    crdt.VersionVector // acked plus everything in flight
-	flight  map[uint64]bool    // PUSH ids awaiting ACK
-	nextID  uint64
-	caught  bool // last catch-up CHANGES (Done) received
-	pending int
-	lastErr error
-	subs    map[int]func(Status)
-	nextSub int
-	emitted Status
-	kick    chan struct{}
+	mu     gosync.Mutex
+	emitMu gosync.Mutex
+	cfg    Config
+	store  LocalStore
+	lim    Limits
+	state  State
+	acked  crdt.VersionVector // durable at the relay, persisted
+	sent   crdt.VersionVector // acked plus everything in flight
+	flight map[uint64]bool    // PUSH ids awaiting ACK
+	nextID uint64
+	caught bool // last catch-up CHANGES (Done) received
+	// welcomed: a WELCOME was seen, so lim holds the relay's limits.
+	welcomed bool
+	pending  int
+	lastErr  error
+	subs     map[int]func(Status)
+	nextSub  int
+	emitted  Status
+	kick     chan struct{}
 }
 
 // NewSession returns an offline session for cfg.Space over store.
@@ -157,7 +159,7 @@ func (s *Session) acceptWelcomeLocked(w *Welcome) error {
 	}
 	// The relay's vector is authoritative: what it holds is durable, and
 	// what it lost (a restored backup) must be pushed again.
-	s.acked = w.Version.Clone()
+	s.acked, s.welcomed = w.Version.Clone(), true
 	if err := s.store.SetAcked(s.acked); err != nil {
 		return fmt.Errorf("hearth/sync: persist acked: %w", err)
 	}

@@ -1,0 +1,126 @@
+package crdt
+
+import (
+	"bytes"
+	"testing"
+)
+
+// fuzzSeeds returns encodings from the golden scenario and the convergence
+// harness, the starting points of the decoders' fuzzers.
+func fuzzSeeds(f *testing.F) (changes, snapshots, docs [][]byte) {
+	r, _ := goldenScenario(f)
+	for _, c := range r.ChangesSince(nil) {
+		changes = append(changes, EncodeChange(c))
+	}
+	snapshots = append(snapshots, r.EncodeSnapshot(), r.EncodeMeta())
+	for _, coll := range []string{"todos"} {
+		for _, id := range []string{"t1", "t2"} {
+			if b, err := r.EncodeDoc(coll, id); err == nil {
+				docs = append(docs, b)
+			}
+		}
+	}
+	return changes, snapshots, docs
+}
+
+// FuzzDecodeChange: decoding never panics; a decoded change re-encodes to a
+// decodable equal change, and applying it never panics.
+func FuzzDecodeChange(f *testing.F) {
+	changes, _, _ := fuzzSeeds(f)
+	for _, b := range changes {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := DecodeChange(data)
+		if err != nil {
+			return
+		}
+		enc := EncodeChange(c)
+		c2, err := DecodeChange(enc)
+		if err != nil {
+			t.Fatalf("re-encoded change does not decode: %v", err)
+		}
+		if !bytes.Equal(EncodeChange(c2), enc) {
+			t.Fatal("encoding is not stable")
+		}
+		r := mustReplica(t, "fuzz", WithStrict(true))
+		_, _ = r.Apply(c)
+		if err := r.Check(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzLoadSnapshot: loading never panics; a loaded snapshot passes Check,
+// re-encodes identically, and accepts edits.
+func FuzzLoadSnapshot(f *testing.F) {
+	_, snaps, _ := fuzzSeeds(f)
+	for _, b := range snaps {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := LoadSnapshot("fuzz", data, WithStrict(true))
+		if err != nil {
+			return
+		}
+		if err := r.Check(); err != nil {
+			t.Fatal(err)
+		}
+		enc := r.EncodeSnapshot()
+		r2, err := LoadSnapshot("fuzz", enc)
+		if err != nil {
+			t.Fatalf("re-encoded snapshot does not load: %v", err)
+		}
+		if !bytes.Equal(r2.EncodeSnapshot(), enc) {
+			t.Fatal("encoding is not stable")
+		}
+		editAll(t, r)
+	})
+}
+
+// FuzzLoadDoc: per-document snapshots, like FuzzLoadSnapshot.
+func FuzzLoadDoc(f *testing.F) {
+	_, _, docs := fuzzSeeds(f)
+	for _, b := range docs {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := mustReplica(t, "fuzz", WithStrict(true))
+		if err := r.LoadDoc(data); err != nil {
+			return
+		}
+		if err := r.Check(); err != nil {
+			t.Fatal(err)
+		}
+		editAll(t, r)
+	})
+}
+
+// editAll edits every text and list at its ends and middle, exercising the
+// sequence structure a snapshot produced.
+func editAll(t *testing.T, r *Replica) {
+	for _, c := range r.Collections() {
+		for _, id := range r.IDs(c) {
+			d, _ := r.Get(c, id)
+			for k, v := range d {
+				_, _, err := r.Transact(func(tx *Tx) error {
+					switch x := v.(type) {
+					case string:
+						n := len([]rune(x))
+						_ = tx.InsertText(c, id, []string{k}, n/2, "zz")
+						_ = tx.DeleteText(c, id, []string{k}, 0, min(n, 1))
+					case []any:
+						_ = tx.InsertList(c, id, []string{k}, len(x)/2, int64(1))
+						_ = tx.DeleteList(c, id, []string{k}, 0, min(len(x), 1))
+					case int64:
+						_ = tx.Increment(c, id, []string{k}, 1)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+}

@@ -42,6 +42,9 @@ func TestLargeMatchesReference(t *testing.T) {
 		store.Apply(batch)
 		for i, l := range lives {
 			l.Apply(batch)
+			if err := l.Check(); err != nil {
+				t.Fatal(err)
+			}
 			want, _ := Run(store, l.Query())
 			if tx%20 == 19 { // the reference is slow on 3,000 documents
 				want = refRun(docs, l.Query())

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 )
@@ -175,4 +176,30 @@ func sameRows(prev, next Result, touched map[string]map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// Check verifies the live query's invariants: its prefix is strictly sorted
+// and matches, its id map agrees with it, an incomplete prefix is full, and
+// the result is the prefix's window. Tests call it after every transaction.
+func (l *Live) Check() error {
+	if len(l.byID) != len(l.top) {
+		return fmt.Errorf("query: live: %d ids for %d entries", len(l.byID), len(l.top))
+	}
+	for i, e := range l.top {
+		switch {
+		case l.byID[e.id] != e:
+			return fmt.Errorf("query: live: entry %q missing from the id map", e.id)
+		case !l.c.matches(e.id, e.doc):
+			return fmt.Errorf("query: live: entry %q does not match", e.id)
+		case i > 0 && l.c.cmp(l.top[i-1], e) >= 0:
+			return fmt.Errorf("query: live: entry %q out of order", e.id)
+		}
+	}
+	if !l.complete && len(l.top) != l.c.need {
+		return fmt.Errorf("query: live: incomplete prefix of %d, want %d", len(l.top), l.c.need)
+	}
+	if !reflect.DeepEqual(l.result, l.c.window(l.top)) {
+		return fmt.Errorf("query: live: result differs from its window")
+	}
+	return nil
 }

@@ -42,6 +42,9 @@ func TestLiveMatchesFreshQuery(t *testing.T) {
 				fresh, _ := Run(store, q)
 				want := refRun(docs, q)
 				got := s.Result()
+				if err := s.live.Check(); err != nil {
+					t.Fatal(err)
+				}
 				ctx := fmt.Sprintf("round %d tx %d sub %d %s", round, tx, i, describe(q))
 				if !sameResult(got, want) || !sameResult(fresh, want) {
 					t.Fatalf("%s:\n live %v\nfresh %v\n want %v", ctx, got, fresh, want)

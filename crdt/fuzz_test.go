@@ -2,6 +2,7 @@ package crdt
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -12,9 +13,28 @@ func fuzzSeeds(f *testing.F) (changes, snapshots, docs [][]byte) {
 	for _, c := range r.ChangesSince(nil) {
 		changes = append(changes, EncodeChange(c))
 	}
+	// A long edited text and list make compressed sequence bodies.
+	_, _, err := r.Transact(func(tx *Tx) error {
+		vals := make([]any, 100)
+		for i := range vals {
+			vals[i] = int64(i)
+		}
+		if err := tx.Put("todos", "long", map[string]any{"t": Text(strings.Repeat("typing ", 60)), "l": vals}); err != nil {
+			return err
+		}
+		for i := 0; i < 20; i++ {
+			_ = tx.DeleteText("todos", "long", []string{"t"}, i*7, 2)
+			_ = tx.InsertText("todos", "long", []string{"t"}, i*11, "ab")
+			_ = tx.DeleteList("todos", "long", []string{"l"}, i*3, 1)
+		}
+		return nil
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
 	snapshots = append(snapshots, r.EncodeSnapshot(), r.EncodeMeta())
 	for _, coll := range []string{"todos"} {
-		for _, id := range []string{"t1", "t2"} {
+		for _, id := range []string{"t1", "t2", "long"} {
 			if b, err := r.EncodeDoc(coll, id); err == nil {
 				docs = append(docs, b)
 			}

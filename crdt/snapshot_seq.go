@@ -1,10 +1,15 @@
 package crdt
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
+	"io"
 	"math"
 	"sort"
 	"unicode/utf8"
+
+	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
 // Sequence snapshot: the runs, coalesced canonically (adjacent runs merge
@@ -99,14 +104,76 @@ func encodeSegments(segs []segment, t *actorTable) *columns {
 
 func (w *writer) text(s *seq[rune], t *actorTable) {
 	segs, vals := segments(s)
-	w.columns(encodeSegments(segs, t))
-	w.str(string(vals))
+	body := newWriter()
+	body.columns(encodeSegments(segs, t))
+	body.str(string(vals))
+	w.seqBody(body.buf.Bytes())
 }
 
 func (w *writer) list(s *seq[any], t *actorTable) {
 	segs, vals := segments(s)
-	w.columns(encodeSegments(segs, t))
-	w.value(vals)
+	body := newWriter()
+	body.columns(encodeSegments(segs, t))
+	body.value(vals)
+	w.seqBody(body.buf.Bytes())
+}
+
+// compressMin is the size from which a sequence body is DEFLATE-compressed
+// (like Automerge's columns); smaller bodies are written inline.
+const compressMin = 256
+
+// seqBody writes a sequence's msgpack body inline, or compressed as bin.
+func (w *writer) seqBody(body []byte) {
+	if len(body) < compressMin {
+		w.buf.Write(body)
+		return
+	}
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.DefaultCompression)
+	_, _ = fw.Write(body)
+	_ = fw.Close()
+	w.bin(z.Bytes())
+}
+
+// maxInflate bounds how much a compressed body may expand, per input byte.
+const maxInflate = 256
+
+// seqBody returns the reader to parse a sequence body from: r itself, or
+// a reader over the inflated bytes.
+func (r *reader) seqBody() *reader {
+	if r.err != nil {
+		return r
+	}
+	c, err := r.dec.PeekCode()
+	if r.wrap(err); r.err != nil || !msgpcode.IsBin(c) {
+		return r
+	}
+	z := r.bin()
+	limit := int64(len(z))*maxInflate + 1024
+	out, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(z)), limit+1))
+	switch {
+	case err != nil:
+		r.fail("inflate: %v", err)
+	case int64(len(out)) > limit:
+		r.fail("compressed body expands too much")
+	case len(out) < compressMin:
+		r.fail("compressed body too small")
+	}
+	if r.err != nil {
+		return r
+	}
+	return newReader(out)
+}
+
+// join takes over the error of a sub-reader from seqBody, which must have
+// been read to its end.
+func (r *reader) join(sub *reader) {
+	if sub != r {
+		sub.end()
+		if r.err == nil {
+			r.err = sub.err
+		}
+	}
 }
 
 func (w *writer) columns(cs *columns) {
@@ -270,8 +337,10 @@ func (s *seq[T]) indexLoaded() bool {
 }
 
 func (r *reader) textSeq(actors []ActorID) *seq[rune] {
-	segs := r.segments(actors)
-	content := r.str()
+	br := r.seqBody()
+	segs := br.segments(actors)
+	content := br.str()
+	r.join(br)
 	if r.err != nil {
 		return nil
 	}
@@ -287,8 +356,10 @@ func (r *reader) textSeq(actors []ActorID) *seq[rune] {
 }
 
 func (r *reader) listSeq(actors []ActorID) *seq[any] {
-	segs := r.segments(actors)
-	vals, ok := r.value(0, true).([]any)
+	br := r.seqBody()
+	segs := br.segments(actors)
+	vals, ok := br.value(0, true).([]any)
+	r.join(br)
 	if r.err != nil {
 		return nil
 	}

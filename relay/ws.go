@@ -23,8 +23,8 @@ type wsConn struct {
 	c     *websocket.Conn
 	log   *slog.Logger
 	space string
-	// mu guards sent and serializes the writes of live batches with the
-	// marking of pushed changes, so that a client never gets its own
+	// mu guards sent: the reader marks pushed changes in it before storing
+	// them, the writer filters against it, so a client never gets its own
 	// changes back.
 	mu   sync.Mutex
 	sent crdt.VersionVector // what the client has: sent to it or pushed by it
@@ -186,16 +186,19 @@ func (wc *wsConn) sendBatch(ctx context.Context, catchingUp bool) (more bool, er
 	if err != nil {
 		return false, err
 	}
+	// A change the client pushed was marked in sent before its commit, so
+	// if this read saw it, the filter below drops it: no echo, without
+	// holding mu across the network write.
 	wc.mu.Lock()
-	defer wc.mu.Unlock()
 	envs = unseen(envs, wc.sent)
+	wc.sent.Merge(hsync.VersionOf(envs))
+	wc.mu.Unlock()
 	var m hsync.Message = &hsync.Live{Changes: envs}
 	if catchingUp {
 		m = &hsync.Changes{Changes: envs, Done: !more}
 	} else if len(envs) == 0 {
 		return more, nil
 	}
-	wc.sent.Merge(hsync.VersionOf(envs))
 	return more, wc.write(ctx, m)
 }
 
@@ -224,12 +227,7 @@ func (wc *wsConn) fail(err error, id uint64) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	e := hsync.NewError(err, id)
-	if e.Code == hsync.CodeInternal {
-		wc.log.Error("relay failure", "err", err)
-	} else {
-		wc.log.Info("protocol error", "code", e.Code.String(), "err", err)
-	}
+	e := wc.r.logged(hsync.NewError(err, id), err)
 	_ = wc.write(ctx, e)
 	status := websocket.StatusPolicyViolation
 	if e.Code == hsync.CodeShuttingDown || e.Code == hsync.CodeInternal {

@@ -75,7 +75,10 @@ func (s *Session) backoff(attempt int) time.Duration {
 }
 
 // runOnce runs one connection; welcomed reports whether the relay accepted
-// it (which resets the backoff).
+// it (which resets the backoff). Frames go out through a writer goroutine so
+// that a blocked Send never stops the loop from draining incoming frames
+// (which could deadlock both peers on full socket buffers). The queue never
+// fills: the session emits at most HELLO plus Window pushes awaiting ACK.
 func (s *Session) runOnce(ctx context.Context, dial Dialer) (welcomed bool, err error) {
 	t, err := dial(ctx)
 	if err != nil {
@@ -84,14 +87,19 @@ func (s *Session) runOnce(ctx context.Context, dial Dialer) (welcomed bool, err 
 	defer t.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	frames, err := s.Connect()
-	if err := sendAll(ctx, t, frames, err); err != nil {
-		return false, err
-	}
+	out := make(chan []byte, s.cfg.Window+1)
 	in := make(chan []byte)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go readLoop(ctx, t, in, errc)
+	go writeLoop(ctx, t, out, errc)
+	frames, err := s.Connect()
 	for {
+		if err != nil {
+			return welcomed, err
+		}
+		for _, f := range frames {
+			out <- f
+		}
 		select {
 		case f := <-in:
 			frames, err = s.Receive(f)
@@ -102,10 +110,20 @@ func (s *Session) runOnce(ctx context.Context, dial Dialer) (welcomed bool, err 
 			err = ctx.Err()
 		}
 		welcomed = welcomed || s.Status().State >= Syncing
-		if err = sendAll(ctx, t, frames, err); err != nil {
-			return welcomed, err
+	}
+}
+
+func writeLoop(ctx context.Context, t Transport, out <-chan []byte, errc chan<- error) {
+	for {
+		select {
+		case f := <-out:
+			if err := t.Send(ctx, f); err != nil {
+				errc <- err
+				return
+			}
+		case <-ctx.Done():
+			return
 		}
-		frames = nil
 	}
 }
 
@@ -122,16 +140,4 @@ func readLoop(ctx context.Context, t Transport, in chan<- []byte, errc chan<- er
 			return
 		}
 	}
-}
-
-func sendAll(ctx context.Context, t Transport, frames [][]byte, err error) error {
-	if err != nil {
-		return err
-	}
-	for _, f := range frames {
-		if err := t.Send(ctx, f); err != nil {
-			return err
-		}
-	}
-	return nil
 }

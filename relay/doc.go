@@ -30,4 +30,7 @@
 //   - One relay process per data file: bbolt locks the file. Running several
 //     relay instances needs a shared database behind the same Store methods.
 //   - Spaces are never compacted or deleted by the relay.
+//   - A token grants a whole space: its holder may push changes under any
+//     actor id. The relay cannot check authorship of opaque payloads; a
+//     replayed (actor, seq) keeps the payload stored first.
 package relay

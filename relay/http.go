@@ -81,6 +81,9 @@ func (r *Relay) serveSync(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	out, err := r.answer(req, sr)
+	if err != nil && req.Context().Err() != nil {
+		return // the client went away during a long-poll
+	}
 	if err != nil {
 		r.httpError(w, err)
 		return

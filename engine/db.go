@@ -1,107 +1,176 @@
 package engine
 
 import (
-	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
+	"time"
 
-	"github.com/vmihailenco/msgpack/v5"
+	"github.com/hearthdb/hearth/crdt"
 )
 
-// keySep separates the collection name from the document id in DocKey. NUL
-// sorts before every other character, so a prefix scan of one collection
-// never picks up another whose name extends it.
-const keySep = '\x00'
-
-// DocKey is the StoreDocs key of document id in collection.
-func DocKey(collection, id string) string {
-	return collection + string(keySep) + id
+// Options configures a DB. The zero value is a single-process database on
+// the wall clock.
+type Options struct {
+	// Clock feeds the hybrid logical clock; nil means time.Now.
+	Clock func() time.Time
+	// Coordinator shares the storage with other processes (browser tabs);
+	// nil means this process is alone.
+	Coordinator Coordinator
+	// Strict checks the CRDT's invariants after every change (for tests).
+	Strict bool
 }
 
-// DB is one Hearth database: named collections of documents over a Storage.
-// It is safe for concurrent use.
+// Coordinator lets several processes (tabs) share one Storage safely.
+type Coordinator interface {
+	// Exclusive runs fn while holding a lock that every process sharing
+	// the storage respects.
+	Exclusive(ctx context.Context, fn func() error) error
+	// Publish hands msg to every other process sharing the storage, which
+	// passes it to its DB's Receive.
+	Publish(msg []byte)
+}
+
+// DB is one Hearth database: named collections of documents kept as CRDTs
+// over a Storage, with queries and subscriptions over their values. It is
+// safe for concurrent use.
 type DB struct {
 	mu      sync.Mutex
 	storage Storage
+	opts    Options
+	actor   crdt.ActorID
 	closed  bool
+
+	// CRDT state: a cache of the storage, valid while no other process
+	// has committed (commits equals the stored counter).
+	replica *crdt.Replica
+	loaded  map[docKey]bool // documents whose CRDT state is in replica
+	commits uint64
+	pending []*crdt.Change // remote changes waiting for their causal past
+
+	view *viewState
 }
 
-// Open returns a database over storage. The DB owns storage from then on and
-// closes it in Close.
-func Open(storage Storage) *DB {
-	return &DB{storage: storage}
-}
+type docKey struct{ collection, id string }
 
-// Put stores doc in collection, replacing any document with the same id.
-func (db *DB) Put(ctx context.Context, collection string, doc map[string]any) error {
-	if err := ValidateCollection(collection); err != nil {
-		return err
+// Open opens the database kept in storage, creating its replica identity on
+// first use. The DB owns storage from then on and closes it in Close.
+func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
+	if opts.Clock == nil {
+		opts.Clock = time.Now
 	}
-	id, err := DocID(doc)
-	if err != nil {
-		return err
+	if opts.Coordinator == nil {
+		opts.Coordinator = alone{}
 	}
-	data, err := encodeDoc(doc)
-	if err != nil {
-		return err
-	}
-	return db.commit(ctx, []Write{{Store: StoreDocs, Key: DocKey(collection, id), Value: data}})
-}
-
-// Delete removes document id from collection. Deleting a missing document is
-// not an error.
-func (db *DB) Delete(ctx context.Context, collection, id string) error {
-	if err := validateAddress(collection, id); err != nil {
-		return err
-	}
-	return db.commit(ctx, []Write{{Store: StoreDocs, Key: DocKey(collection, id)}})
-}
-
-// Get returns document id of collection; ok is false when there is none.
-func (db *DB) Get(ctx context.Context, collection, id string) (doc map[string]any, ok bool, err error) {
-	if err := validateAddress(collection, id); err != nil {
-		return nil, false, err
-	}
-	storage, err := db.open()
-	if err != nil {
-		return nil, false, err
-	}
-	data, err := storage.Get(ctx, StoreDocs, DocKey(collection, id))
-	if errors.Is(err, ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	doc, err = decodeDoc(data)
-	return doc, err == nil, err
-}
-
-// All returns every document of collection, ordered by id.
-func (db *DB) All(ctx context.Context, collection string) ([]map[string]any, error) {
-	if err := ValidateCollection(collection); err != nil {
-		return nil, err
-	}
-	storage, err := db.open()
-	if err != nil {
-		return nil, err
-	}
-	kvs, err := storage.Scan(ctx, StoreDocs, collection+string(keySep))
-	if err != nil {
-		return nil, err
-	}
-	docs := make([]map[string]any, 0, len(kvs))
-	for _, kv := range kvs {
-		doc, err := decodeDoc(kv.Value)
+	db := &DB{storage: storage, opts: opts, view: newViewState()}
+	err := opts.Coordinator.Exclusive(ctx, func() error {
+		actor, err := db.loadActor(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("document %q: %w", strings.TrimPrefix(kv.Key, collection+string(keySep)), err)
+			return err
 		}
-		docs = append(docs, doc)
+		db.actor = actor
+		return db.refresh(ctx)
+	})
+	if err != nil {
+		storage.Close()
+		return nil, err
 	}
-	return docs, nil
+	return db, nil
+}
+
+// Actor returns the id of this database's replica.
+func (db *DB) Actor() crdt.ActorID { return db.actor }
+
+func (db *DB) loadActor(ctx context.Context) (crdt.ActorID, error) {
+	b, err := db.storage.Get(ctx, StoreMeta, metaActor)
+	if err == nil {
+		return crdt.ActorID(b), nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	actor := rand.Text()
+	if err := db.storage.Commit(ctx, []Write{{Store: StoreMeta, Key: metaActor, Value: []byte(actor)}}); err != nil {
+		return "", err
+	}
+	return crdt.ActorID(actor), nil
+}
+
+// refresh makes the CRDT cache current: if another process committed since
+// we last looked, it drops the cached documents and reloads the replica's
+// clock and version vector. Call it holding the Coordinator's lock.
+func (db *DB) refresh(ctx context.Context) error {
+	stored, err := db.storedCommits(ctx)
+	if err != nil {
+		return err
+	}
+	if db.replica != nil && stored == db.commits {
+		return nil
+	}
+	meta, err := db.storage.Get(ctx, StoreMeta, metaReplica)
+	var r *crdt.Replica
+	switch {
+	case errors.Is(err, ErrNotFound):
+		r, err = crdt.NewReplica(db.actor, db.replicaOptions()...)
+	case err == nil:
+		r, err = crdt.LoadSnapshot(db.actor, meta, db.replicaOptions()...)
+	}
+	if err != nil {
+		return fmt.Errorf("load replica: %w", err)
+	}
+	db.replica, db.loaded, db.commits, db.pending = r, map[docKey]bool{}, stored, nil
+	return nil
+}
+
+func (db *DB) replicaOptions() []crdt.Option {
+	return []crdt.Option{crdt.WithClock(db.opts.Clock), crdt.WithStrict(db.opts.Strict)}
+}
+
+func (db *DB) storedCommits(ctx context.Context) (uint64, error) {
+	b, err := db.storage.Get(ctx, StoreMeta, metaCommit)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return decodeUint(b)
+}
+
+// loadState brings the CRDT state of the given documents into the replica.
+func (db *DB) loadState(ctx context.Context, keys []docKey) error {
+	for _, k := range keys {
+		if db.loaded[k] {
+			continue
+		}
+		b, err := db.storage.Get(ctx, StoreState, DocKey(k.collection, k.id))
+		if err == nil {
+			err = db.replica.LoadDoc(b)
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("load %s/%s: %w", k.collection, k.id, err)
+		}
+		db.loaded[k] = true
+	}
+	return nil
+}
+
+// locked runs fn holding the process lock and the Coordinator's lock, with
+// the CRDT cache made current.
+func (db *DB) locked(ctx context.Context, fn func() error) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return ErrClosed
+	}
+	return db.opts.Coordinator.Exclusive(ctx, func() error {
+		if err := db.refresh(ctx); err != nil {
+			return err
+		}
+		return fn()
+	})
 }
 
 // Close closes the database and its storage. Closing twice is not an error.
@@ -112,56 +181,12 @@ func (db *DB) Close() error {
 		return nil
 	}
 	db.closed = true
+	db.view.close()
 	return db.storage.Close()
 }
 
-func (db *DB) open() (Storage, error) {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.closed {
-		return nil, ErrClosed
-	}
-	return db.storage, nil
-}
+// alone is the Coordinator of a database no other process shares.
+type alone struct{}
 
-// commit holds the lock across the storage commit so that writes reach the
-// storage in the order they were made.
-func (db *DB) commit(ctx context.Context, writes []Write) error {
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if db.closed {
-		return ErrClosed
-	}
-	return db.storage.Commit(ctx, writes)
-}
-
-func validateAddress(collection, id string) error {
-	if err := ValidateCollection(collection); err != nil {
-		return err
-	}
-	return ValidateID(id)
-}
-
-func encodeDoc(doc map[string]any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := msgpack.NewEncoder(&buf)
-	enc.SetSortMapKeys(true)
-	if err := enc.Encode(doc); err != nil {
-		return nil, fmt.Errorf("encode document: %w", errors.Join(ErrInvalidArgument, err))
-	}
-	return buf.Bytes(), nil
-}
-
-func decodeDoc(data []byte) (map[string]any, error) {
-	dec := msgpack.NewDecoder(bytes.NewReader(data))
-	dec.UseLooseInterfaceDecoding(true)
-	v, err := dec.DecodeInterface()
-	if err != nil {
-		return nil, fmt.Errorf("decode document: %w", errors.Join(ErrStorage, err))
-	}
-	doc, ok := v.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("decode document: stored value is %T, not a map: %w", v, ErrStorage)
-	}
-	return doc, nil
-}
+func (alone) Exclusive(_ context.Context, fn func() error) error { return fn() }
+func (alone) Publish([]byte)                                     {}

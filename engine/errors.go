@@ -1,6 +1,11 @@
 package engine
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/hearthdb/hearth/crdt"
+	"github.com/hearthdb/hearth/query"
+)
 
 // Code is a stable, append-only error code. It crosses the JS boundary as the
 // JS Error's name, so apps can branch on it.
@@ -13,6 +18,7 @@ const (
 	CodeStorage         Code = "StorageError"
 	CodeQuotaExceeded   Code = "QuotaExceededError"
 	CodeNotFound        Code = "NotFoundError"
+	CodeInvalidChange   Code = "InvalidChangeError"
 )
 
 // Error is an error that carries a stable Code.
@@ -41,9 +47,39 @@ var (
 	// ErrQuotaExceeded reports that the storage is full; nothing of the
 	// failed write was stored.
 	ErrQuotaExceeded = &Error{Code: CodeQuotaExceeded, Msg: "storage quota exceeded"}
-	// ErrNotFound reports a missing key in a Storage.
+	// ErrNotFound reports a missing key in a Storage, or an update of a
+	// document that does not exist.
 	ErrNotFound = &Error{Code: CodeNotFound, Msg: "not found"}
+	// ErrInvalidChange reports a change from another replica that cannot be
+	// decoded or applied; nothing of it was stored.
+	ErrInvalidChange = &Error{Code: CodeInvalidChange, Msg: "invalid change"}
 )
+
+// codes maps the sentinels of lower packages to stable codes.
+var codes = []struct {
+	err  error
+	code Code
+}{
+	{crdt.ErrInvalidArgument, CodeInvalidArgument},
+	{crdt.ErrUnsupportedType, CodeInvalidArgument},
+	{crdt.ErrInvalidNumber, CodeInvalidArgument},
+	{crdt.ErrWrongType, CodeInvalidArgument},
+	{crdt.ErrOutOfRange, CodeInvalidArgument},
+	{crdt.ErrNotFound, CodeNotFound},
+	{crdt.ErrMalformed, CodeInvalidChange},
+	{crdt.ErrInvalidChange, CodeInvalidChange},
+	{query.ErrCollection, CodeInvalidArgument},
+	{query.ErrField, CodeInvalidArgument},
+	{query.ErrOperator, CodeInvalidArgument},
+	{query.ErrValue, CodeInvalidArgument},
+	{query.ErrFilter, CodeInvalidArgument},
+	{query.ErrOrderBy, CodeInvalidArgument},
+	{query.ErrLimit, CodeInvalidArgument},
+	{query.ErrOffset, CodeInvalidArgument},
+	{query.ErrSelect, CodeInvalidArgument},
+	{query.ErrUnknownKey, CodeInvalidArgument},
+	{query.ErrIndex, CodeInvalidArgument},
+}
 
 // CodeOf returns the stable code of err, or CodeStorage for errors that carry
 // none (an unexpected failure is reported as a storage failure rather than
@@ -52,6 +88,11 @@ func CodeOf(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
 	}
 	return CodeStorage
 }

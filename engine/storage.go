@@ -4,12 +4,14 @@ import "context"
 
 // Store names used by the engine. Every Storage must provide them.
 const (
-	StoreDocs = "docs" // materialized documents, keyed by DocKey
-	StoreMeta = "meta" // replica metadata
+	StoreDocs  = "docs"  // materialized document values (msgpack), keyed by DocKey
+	StoreState = "state" // CRDT state of each document (crdt.EncodeDoc), keyed by DocKey
+	StoreLog   = "log"   // encoded changes, keyed by LogKey
+	StoreMeta  = "meta"  // replica metadata: actor id, replica clock and version, commit counter
 )
 
 // Stores lists every store a Storage must provide.
-var Stores = []string{StoreDocs, StoreMeta}
+var Stores = []string{StoreDocs, StoreState, StoreLog, StoreMeta}
 
 // KV is one key and its value, as returned by Storage.Scan.
 type KV struct {

@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/hearthdb/hearth/crdt"
+)
+
+// OpKind names a write operation.
+type OpKind string
+
+// The write operations of a transaction.
+const (
+	OpPut        OpKind = "put"        // replace document ID with Value (a map; its "id" field is the id)
+	OpUpdate     OpKind = "update"     // deep-merge the map Value into existing document ID
+	OpDelete     OpKind = "delete"     // delete document ID (deleting a missing one is not an error)
+	OpIncrement  OpKind = "increment"  // add Delta to the counter at Path
+	OpInsertText OpKind = "insertText" // insert Text at Index of the text at Path
+	OpDeleteText OpKind = "deleteText" // delete Count characters at Index of the text at Path
+)
+
+// Op is one write of a transaction. Text positions count Unicode code
+// points, or UTF-16 code units (as JS strings do) when UTF16 is set.
+type Op struct {
+	Kind       OpKind
+	Collection string
+	ID         string
+	Path       []string
+	Value      any
+	Delta      int64
+	Index      int
+	Count      int
+	Text       string
+	UTF16      bool
+}
+
+// Markers are plain objects {"$hearth": kind, "value": v} that ask for a
+// field of a special kind; they survive JSON and structured cloning.
+const (
+	markerKey     = "$hearth"
+	markerText    = "text"    // collaborative text, value is the initial string
+	markerCounter = "counter" // counter, value is the initial integer
+	markerDelete  = "delete"  // in update: remove the field
+)
+
+// apply performs op inside tx. current is the document's value before the
+// transaction (nil if absent), used by update's deep merge.
+func (op *Op) apply(tx *crdt.Tx, current map[string]any, exists bool) error {
+	if err := validateAddress(op.Collection, op.ID); err != nil {
+		return err
+	}
+	switch op.Kind {
+	case OpPut:
+		return op.put(tx)
+	case OpUpdate:
+		if !exists {
+			return fmt.Errorf("update %s/%s: no such document: %w", op.Collection, op.ID, ErrNotFound)
+		}
+		patch, ok := op.Value.(map[string]any)
+		if !ok {
+			return fmt.Errorf("update %s/%s: the patch must be an object, got %T: %w", op.Collection, op.ID, op.Value, ErrInvalidArgument)
+		}
+		return op.merge(tx, nil, patch, current)
+	case OpDelete:
+		if !exists {
+			return nil
+		}
+		return tx.DeleteDoc(op.Collection, op.ID)
+	case OpIncrement:
+		return tx.Increment(op.Collection, op.ID, op.Path, op.Delta)
+	case OpInsertText:
+		at, _, err := op.textRange(current)
+		if err != nil {
+			return err
+		}
+		return tx.InsertText(op.Collection, op.ID, op.Path, at, op.Text)
+	case OpDeleteText:
+		at, n, err := op.textRange(current)
+		if err != nil {
+			return err
+		}
+		return tx.DeleteText(op.Collection, op.ID, op.Path, at, n)
+	default:
+		return fmt.Errorf("unknown operation %q: %w", op.Kind, ErrInvalidArgument)
+	}
+}
+
+func (op *Op) put(tx *crdt.Tx) error {
+	doc, ok := op.Value.(map[string]any)
+	if !ok {
+		return fmt.Errorf("put %s: the document must be an object, got %T: %w", op.Collection, op.Value, ErrInvalidArgument)
+	}
+	fields := make(map[string]any, len(doc))
+	for k, v := range doc {
+		if k == "id" {
+			continue // the id addresses the document; it is not a field
+		}
+		conv, err := fromMarkers(v, false)
+		if err != nil {
+			return fmt.Errorf("put %s/%s: field %q: %w", op.Collection, op.ID, k, err)
+		}
+		fields[k] = conv
+	}
+	return tx.Put(op.Collection, op.ID, fields)
+}
+
+// merge writes patch into the map at path: a nested plain object merges into
+// an existing map field; every other value replaces the field.
+func (op *Op) merge(tx *crdt.Tx, path []string, patch, current map[string]any) error {
+	keys := make([]string, 0, len(patch))
+	for k := range patch {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // deterministic op order
+	for _, k := range keys {
+		if len(path) == 0 && k == "id" {
+			if patch[k] != op.ID {
+				return fmt.Errorf("update %s/%s: the id cannot change: %w", op.Collection, op.ID, ErrInvalidArgument)
+			}
+			continue
+		}
+		p := append(slices.Clip(path), k)
+		sub, isMap := patch[k].(map[string]any)
+		if _, present := current[k]; isMap && sub[markerKey] == markerDelete && !present {
+			continue // deleting an absent field is a no-op
+		}
+		cur, curIsMap := current[k].(map[string]any)
+		if isMap && curIsMap && sub[markerKey] == nil {
+			if err := op.merge(tx, p, sub, cur); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := op.setField(tx, p, patch[k]); err != nil {
+			return fmt.Errorf("update %s/%s: field %q: %w", op.Collection, op.ID, k, err)
+		}
+	}
+	return nil
+}
+
+func (op *Op) setField(tx *crdt.Tx, path []string, v any) error {
+	if m, ok := v.(map[string]any); ok && m[markerKey] == markerDelete {
+		return tx.DeleteField(op.Collection, op.ID, path)
+	}
+	conv, err := fromMarkers(v, false)
+	if err != nil {
+		return err
+	}
+	return tx.Set(op.Collection, op.ID, path, conv)
+}
+
+// fromMarkers replaces text and counter markers inside v by crdt.Text and
+// crdt.Counter.
+func fromMarkers(v any, inList bool) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		if kind, ok := x[markerKey]; ok {
+			return marker(kind, x, inList)
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			conv, err := fromMarkers(e, false)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = conv
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			conv, err := fromMarkers(e, true)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = conv
+		}
+		return out, nil
+	}
+	return v, nil // scalars are validated by the crdt package
+}
+
+func marker(kind any, m map[string]any, inList bool) (any, error) {
+	if len(m) != 2 {
+		return nil, fmt.Errorf("a %s marker has exactly the fields %q and \"value\": %w", kind, markerKey, ErrInvalidArgument)
+	}
+	if inList {
+		return nil, fmt.Errorf("a %v marker cannot stand inside a list: %w", kind, ErrInvalidArgument)
+	}
+	switch kind {
+	case markerText:
+		s, ok := m["value"].(string)
+		if !ok {
+			return nil, fmt.Errorf("a text marker's value must be a string: %w", ErrInvalidArgument)
+		}
+		return crdt.Text(s), nil
+	case markerCounter:
+		n, ok := integer(m["value"])
+		if !ok {
+			return nil, fmt.Errorf("a counter marker's value must be an integer: %w", ErrInvalidArgument)
+		}
+		return crdt.Counter(n), nil
+	default:
+		return nil, fmt.Errorf("unknown marker %v: %w", kind, ErrInvalidArgument)
+	}
+}
+
+// integer accepts the int64 of Go callers and the integral float64 of JS.
+func integer(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) <= 1<<53 {
+			return int64(x), true
+		}
+	}
+	return 0, false
+}
+
+// textRange returns Index and Count in code points, converting them from
+// UTF-16 code units against the current text when op.UTF16 is set.
+func (op *Op) textRange(current map[string]any) (at, n int, err error) {
+	if !op.UTF16 {
+		return op.Index, op.Count, nil
+	}
+	var v any = current
+	for _, k := range op.Path {
+		m, _ := v.(map[string]any)
+		v = m[k]
+	}
+	text, ok := v.(string)
+	if !ok {
+		return 0, 0, fmt.Errorf("%s/%s: no text at %v: %w", op.Collection, op.ID, op.Path, ErrInvalidArgument)
+	}
+	if at, err = codePoints(text, op.Index); err != nil {
+		return 0, 0, err
+	}
+	end, err := codePoints(text, op.Index+op.Count)
+	return at, end - at, err
+}

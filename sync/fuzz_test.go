@@ -5,7 +5,9 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/hearthdb/hearth/crdt"
 	hsync "github.com/hearthdb/hearth/sync"
+	"github.com/hearthdb/hearth/sync/synctest"
 )
 
 func addVectorSeeds(f *testing.F) {
@@ -54,4 +56,70 @@ func roundTrip(t *testing.T, m hsync.Message, lim hsync.Limits) {
 	if normalize(m) != normalize(m2) {
 		t.Fatalf("round trip changed %#v into %#v", m, m2)
 	}
+}
+
+// FuzzSessionReceive feeds a session a sequence of outside frames (each
+// prefixed by one length byte), reconnecting after every error: it must
+// never panic, never hand the store a change out of order, and keep a
+// sane status.
+func FuzzSessionReceive(f *testing.F) {
+	seq := func(msgs ...hsync.Message) []byte {
+		var out []byte
+		for _, m := range msgs {
+			b, _ := hsync.Encode(m)
+			out = append(append(out, byte(len(b))), b...)
+		}
+		return out
+	}
+	f.Add(seq(&hsync.Welcome{MaxBatch: 1}, &hsync.Ack{ID: 1, Version: crdt.VersionVector{"me": 1}},
+		&hsync.Changes{Changes: []hsync.Envelope{{Actor: "x", Seq: 1}}, Done: true},
+		&hsync.Live{Changes: []hsync.Envelope{{Actor: "x", Seq: 2}, {Actor: "y", Seq: 1}}}))
+	f.Add(seq(&hsync.Welcome{}, &hsync.Live{Changes: []hsync.Envelope{{Actor: "x", Seq: 3}}}, &hsync.Welcome{}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st := &strictStore{MemStore: synctest.NewMemStore("me")}
+		st.Write([]byte("a"))
+		st.Write([]byte("b"))
+		s, err := hsync.NewSession(hsync.Config{Space: "s", Window: 2}, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Connect(); err != nil {
+			t.Fatal(err)
+		}
+		for len(data) > 0 {
+			n := min(int(data[0]), len(data)-1)
+			frame := data[1 : 1+n]
+			data = data[1+n:]
+			if _, err := s.Receive(frame); err != nil {
+				s.Disconnect(err)
+				if _, err := s.Connect(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if st.bad != nil {
+				t.Fatalf("store got bad input: %v", st.bad)
+			}
+			total := 0
+			for _, n := range st.Version() {
+				total += int(n)
+			}
+			if p := s.Status().Pending; p < 0 || p > total {
+				t.Fatalf("pending %d of %d changes", p, total)
+			}
+		}
+	})
+}
+
+// strictStore records any ApplyRemote the in-memory store rejects.
+type strictStore struct {
+	*synctest.MemStore
+	bad error
+}
+
+func (s *strictStore) ApplyRemote(envs []hsync.Envelope) error {
+	err := s.MemStore.ApplyRemote(envs)
+	if err != nil {
+		s.bad = err
+	}
+	return err
 }

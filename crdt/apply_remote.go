@@ -33,6 +33,9 @@ func (r *Replica) receive(c *Change) error {
 		m[c.Seq] = c
 		return nil
 	}
+	if m := r.pending[c.Actor]; m != nil {
+		delete(m, c.Seq) // an earlier copy waiting in the buffer
+	}
 	if err := r.applyChange(c); err != nil {
 		return err
 	}
@@ -56,11 +59,6 @@ func (r *Replica) drain() error {
 	for progress := true; progress; {
 		progress = false
 		for a, m := range r.pending {
-			for s := range m {
-				if s <= r.version[a] {
-					delete(m, s)
-				}
-			}
 			c := m[r.version[a]+1]
 			if c != nil && r.ready(c) {
 				delete(m, c.Seq)

@@ -48,6 +48,8 @@ type Relay struct {
 	stop    context.CancelFunc
 	active  sync.WaitGroup
 	closing atomic.Bool
+	// admitMu orders active.Add (admit) before active.Wait (Shutdown).
+	admitMu sync.Mutex
 }
 
 // New returns a relay for cfg.
@@ -99,7 +101,9 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // have ended or ctx is done. Pushes already being stored finish first, so
 // every ACK sent stays true.
 func (r *Relay) Shutdown(ctx context.Context) error {
+	r.admitMu.Lock()
 	r.closing.Store(true)
+	r.admitMu.Unlock()
 	r.stop()
 	done := make(chan struct{})
 	go func() {
@@ -116,6 +120,8 @@ func (r *Relay) Shutdown(ctx context.Context) error {
 
 // admit counts a new long-lived session; release undoes it.
 func (r *Relay) admit() error {
+	r.admitMu.Lock()
+	defer r.admitMu.Unlock()
 	if r.closing.Load() {
 		return hsync.ErrShuttingDown
 	}

@@ -2,6 +2,8 @@ package relay_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -163,4 +165,50 @@ func TestHTTPErrors(t *testing.T) {
 			t.Errorf("got HTTP %d %#v (%v), want %d %s", resp.StatusCode, m, err, c.status, c.code)
 		}
 	}
+}
+
+// httpPoller is a native sync.Poller.
+type httpPoller struct{ url string }
+
+func (p httpPoller) Poll(ctx context.Context, body []byte, wait time.Duration) ([]byte, error) {
+	url := p.url
+	if wait > 0 {
+		url += fmt.Sprintf("?wait=%g", wait.Seconds())
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", relay.ContentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
+
+// TestRunPoll: sessions driven by RunPoll over HTTP alone converge, and a
+// change reaches a long-polling client promptly.
+func TestRunPoll(t *testing.T) {
+	tr := startRelay(t, nil)
+	a, b := newClient(t, "s", "alice"), newClient(t, "s", "bob")
+	for i := range 30 {
+		a.store.Write([]byte{byte(i)})
+	}
+	for _, c := range []*client{a, b} {
+		ctx, cancel := context.WithCancel(context.Background())
+		c.stop, c.done = cancel, make(chan struct{})
+		go func(c *client) {
+			defer close(c.done)
+			_ = c.sess.RunPoll(ctx, httpPoller{url: tr.srv.URL + "/v1/sync"}, 10*time.Second)
+		}(c)
+	}
+	waitFor(t, "catch-up over HTTP", 5*time.Second, func() bool { return b.store.Version().Get("alice") == 30 })
+	waitFor(t, "both synced", 5*time.Second, func() bool { return allSynced([]*client{a, b}) })
+	b.store.Write([]byte("live"))
+	b.sess.Notify()
+	waitFor(t, "live change over long-poll", 3*time.Second, func() bool { return a.store.Version().Get("bob") == 1 })
+	a.halt()
+	b.halt()
 }

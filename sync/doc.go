@@ -14,8 +14,10 @@
 // I/O itself: [Session.Connect], [Session.Receive] and [Session.Flush] return
 // the frames to send. [Session.Run] is a small driver that moves those frames
 // over any [Transport] (WebSocket in the browser or in native tests) and
-// reconnects with backoff; [Session.PollRequest] and [Session.PollResponse]
-// serve the HTTP request/response binding instead.
+// reconnects with backoff. [Session.PollRequest] and [Session.PollResponse]
+// serve the HTTP request/response binding instead, and [Session.RunPoll]
+// drives them over any [Poller] (fetch in the browser), long-polling when
+// idle. [Session.Status] and [Session.Subscribe] feed a UI.
 //
 // # Caveats
 //
@@ -23,5 +25,8 @@
 //     vector it persists through [LocalStore.SetAcked].
 //   - Changes are pushed and applied in per-actor seq order; [LocalStore]
 //     implementations must return contiguous runs from ChangesSince.
-//   - This package imports no net, os or syscall/js; a test enforces it.
+//   - The session holds its lock while it calls LocalStore; a LocalStore must
+//     not call back into the session, except Notify, which never blocks.
+//   - This package depends on no net or syscall/js package and imports no
+//     os directly; a test enforces it.
 package sync

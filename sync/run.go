@@ -23,12 +23,25 @@ type Dialer func(ctx context.Context) (Transport, error)
 
 // Notify tells the session that the replica committed local changes. Under
 // Run they are pushed at once; while offline only the pending count moves.
+// Notify never blocks, so it may be called from inside LocalStore methods
+// (say, a commit hook that ApplyRemote triggers).
 func (s *Session) Notify() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
 	}
-	s.mu.Lock()
+	if s.mu.TryLock() {
+		s.refreshAndEmit()
+		return
+	}
+	go func() { // the lock is busy, maybe held by our own caller
+		s.mu.Lock()
+		s.refreshAndEmit()
+	}()
+}
+
+// refreshAndEmit updates the status with s.mu held, unlocks, and emits.
+func (s *Session) refreshAndEmit() {
 	_ = s.refreshLocked(nil)
 	s.mu.Unlock()
 	s.emit()

@@ -85,9 +85,25 @@ func (r *Relay) routes() {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	r.mux.HandleFunc("GET /v1/ws", r.serveWS)
-	r.mux.HandleFunc("POST /v1/sync", r.serveSync)
+	r.mux.HandleFunc("POST /v1/sync", cors(r.serveSync))
+	r.mux.HandleFunc("OPTIONS /v1/sync", cors(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
 	if r.cfg.Static != nil {
 		r.mux.Handle("/", r.cfg.Static)
+	}
+}
+
+// cors lets pages of any origin call the HTTP binding with fetch: access is
+// granted by the token in HELLO, never by cookies, so no origin is trusted
+// more than another.
+func cors(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+		w.Header().Set("Access-Control-Max-Age", "86400")
+		h(w, req)
 	}
 }
 

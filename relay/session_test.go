@@ -212,3 +212,17 @@ func TestRunPoll(t *testing.T) {
 	a.halt()
 	b.halt()
 }
+
+func TestCORSPreflight(t *testing.T) {
+	tr := startRelay(t, nil)
+	req, _ := http.NewRequest(http.MethodOptions, tr.srv.URL+"/v1/sync", nil)
+	req.Header.Set("Origin", "http://example.test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}

@@ -144,3 +144,24 @@ func editAll(t *testing.T, r *Replica) {
 		}
 	}
 }
+
+// TestHugeLengthsRejected: a header announcing more bytes than the input
+// holds is rejected before anything is allocated.
+func TestHugeLengthsRejected(t *testing.T) {
+	for _, b := range [][]byte{
+		{0x97, 0x01, 0xc6, 0x7f, 0xff, 0xff, 0xff},      // bin32 of 2 GB
+		{0x97, 0x01, 0xdb, 0x7f, 0xff, 0xff, 0xff, 'a'}, // str32 of 2 GB
+		{0x96, 0x01, 0xc5, 0xff, 0xff},                  // bin16 of 64 KB
+	} {
+		if _, err := LoadSnapshot("x", b); err == nil {
+			t.Errorf("%x: no error", b)
+		}
+		if _, err := DecodeChange(b); err == nil {
+			t.Errorf("%x: no error", b)
+		}
+		r := mustReplica(t, "x")
+		if err := r.LoadDoc(b); err == nil {
+			t.Errorf("%x: no error", b)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package crdt
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"unicode/utf8"
@@ -114,8 +115,46 @@ func (r *reader) arrayExact(n int) {
 	}
 }
 
+// lengthFits checks, before the decoder allocates, that a str or bin
+// header at the read position announces no more bytes than remain:
+// msgpack's DecodeBytes allocates the announced length up front.
+func (r *reader) lengthFits() bool {
+	pos := r.br.Size() - int64(r.br.Len())
+	defer func() { _, _ = r.br.Seek(pos, io.SeekStart) }()
+	c, err := r.br.ReadByte()
+	if err != nil {
+		return true // the decoder reports it
+	}
+	var size int
+	switch {
+	case msgpcode.IsFixedString(c):
+		return true
+	case c == msgpcode.Str8 || c == msgpcode.Bin8:
+		size = 1
+	case c == msgpcode.Str16 || c == msgpcode.Bin16:
+		size = 2
+	case c == msgpcode.Str32 || c == msgpcode.Bin32:
+		size = 4
+	default:
+		return true
+	}
+	var n uint64
+	for i := 0; i < size; i++ {
+		b, err := r.br.ReadByte()
+		if err != nil {
+			return false
+		}
+		n = n<<8 | uint64(b)
+	}
+	return n <= uint64(r.br.Len())
+}
+
 func (r *reader) str() string {
 	if r.err != nil {
+		return ""
+	}
+	if !r.lengthFits() {
+		r.fail("string longer than the input")
 		return ""
 	}
 	s, err := r.dec.DecodeString()
@@ -128,6 +167,10 @@ func (r *reader) str() string {
 
 func (r *reader) bin() []byte {
 	if r.err != nil {
+		return nil
+	}
+	if !r.lengthFits() {
+		r.fail("bytes longer than the input")
 		return nil
 	}
 	b, err := r.dec.DecodeBytes()

@@ -139,20 +139,34 @@ func (db *DB) storedCommits(ctx context.Context) (uint64, error) {
 	return decodeUint(b)
 }
 
-// loadState brings the CRDT state of the given documents into the replica.
+// loadState brings the CRDT state of the given documents into the replica,
+// reading those not yet loaded in one storage read.
 func (db *DB) loadState(ctx context.Context, keys []docKey) error {
+	var missing []docKey
+	var storeKeys []string
 	for _, k := range keys {
-		if db.loaded[k] {
+		if !db.loaded[k] {
+			db.loaded[k] = true // also dedups keys
+			missing = append(missing, k)
+			storeKeys = append(storeKeys, DocKey(k.collection, k.id))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	states, err := db.storage.GetMany(ctx, StoreState, storeKeys)
+	if err != nil {
+		db.replica = nil // some documents are marked loaded but are not
+		return err
+	}
+	for i, b := range states {
+		if b == nil {
 			continue
 		}
-		b, err := db.storage.Get(ctx, StoreState, DocKey(k.collection, k.id))
-		if err == nil {
-			err = db.replica.LoadDoc(b)
+		if err := db.replica.LoadDoc(b); err != nil {
+			db.replica = nil
+			return fmt.Errorf("load %s/%s: %w", missing[i].collection, missing[i].id, err)
 		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return fmt.Errorf("load %s/%s: %w", k.collection, k.id, err)
-		}
-		db.loaded[k] = true
 	}
 	return nil
 }

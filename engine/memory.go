@@ -63,6 +63,23 @@ func (m *MemoryStorage) Get(_ context.Context, store, key string) ([]byte, error
 	return slices.Clone(v), nil
 }
 
+// GetMany implements Storage.
+func (m *MemoryStorage) GetMany(_ context.Context, store string, keys []string) ([][]byte, error) {
+	m.data.mu.Lock()
+	defer m.data.mu.Unlock()
+	s, err := m.store(store)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if v, ok := s[k]; ok {
+			out[i] = slices.Clone(v)
+		}
+	}
+	return out, nil
+}
+
 // Scan implements Storage.
 func (m *MemoryStorage) Scan(_ context.Context, store, prefix string) ([]KV, error) {
 	m.data.mu.Lock()

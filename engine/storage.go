@@ -34,6 +34,9 @@ type Storage interface {
 	// Get returns the value of key in store, or an error satisfying
 	// errors.Is(err, ErrNotFound).
 	Get(ctx context.Context, store, key string) ([]byte, error)
+	// GetMany returns the values of keys in store, in one read: nil where a
+	// key is missing.
+	GetMany(ctx context.Context, store string, keys []string) ([][]byte, error)
 	// Scan returns every pair of store whose key starts with prefix, in
 	// ascending key order.
 	Scan(ctx context.Context, store, prefix string) ([]KV, error)

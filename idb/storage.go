@@ -17,7 +17,7 @@ import (
 
 // schemaVersion is the IndexedDB version of the layout this package creates.
 // Raise it, with an upgrade step, whenever engine.Stores changes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // DatabaseName is the IndexedDB database that holds Hearth database name.
 func DatabaseName(name string) string { return "hearth:" + name }
@@ -55,12 +55,24 @@ func Delete(ctx context.Context, name string) error {
 	return mapError("delete IndexedDB", req.Await(ctx))
 }
 
+// upgrade creates the stores. Version 1 (an unreleased development layout)
+// kept plain values without CRDT state; its stores are dropped.
 func upgrade(db *idb.Database, oldVersion, _ uint) error {
-	if oldVersion < 1 {
-		for _, s := range engine.Stores {
-			if _, err := db.CreateObjectStore(s, idb.ObjectStoreOptions{}); err != nil {
-				return err
-			}
+	if oldVersion >= 2 {
+		return nil
+	}
+	names, err := db.ObjectStoreNames()
+	if err != nil {
+		return err
+	}
+	for _, s := range names {
+		if err := db.DeleteObjectStore(s); err != nil {
+			return err
+		}
+	}
+	for _, s := range engine.Stores {
+		if _, err := db.CreateObjectStore(s, idb.ObjectStoreOptions{}); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -101,6 +113,46 @@ func (s *Storage) Get(ctx context.Context, store, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%s/%q: %w", store, key, engine.ErrNotFound)
 	}
 	return bytesFromJS(v)
+}
+
+// GetMany implements engine.Storage: one readonly transaction, every request
+// issued before the first is awaited.
+func (s *Storage) GetMany(ctx context.Context, store string, keys []string) ([][]byte, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	txn, err := s.transaction(idb.TransactionReadOnly, store)
+	if err != nil {
+		return nil, err
+	}
+	os, err := txn.ObjectStore(store)
+	if err != nil {
+		return nil, mapError("get", err)
+	}
+	reqs := make([]*idb.Request, len(keys))
+	for i, k := range keys {
+		if reqs[i], err = os.Get(js.ValueOf(k)); err != nil {
+			return nil, mapError("get", err)
+		}
+	}
+	// Requests of a transaction succeed in order: once the last has, every
+	// result is there to read without another wait.
+	if _, err := reqs[len(reqs)-1].Await(ctx); err != nil {
+		return nil, mapError("get", err)
+	}
+	out := make([][]byte, len(keys))
+	for i, req := range reqs {
+		v, err := req.Result()
+		if err != nil {
+			return nil, mapError("get", err)
+		}
+		if !v.IsUndefined() {
+			if out[i], err = bytesFromJS(v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // Scan implements engine.Storage with one cursor over the key range of prefix.

@@ -4,11 +4,14 @@ package idb_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hearthdb/hearth/engine"
 	"github.com/hearthdb/hearth/engine/storagetest"
 	"github.com/hearthdb/hearth/idb"
+	"github.com/hearthdb/hearth/query"
 )
 
 func TestIndexedDBConformance(t *testing.T) {
@@ -32,8 +35,12 @@ func TestEngineOnIndexedDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := engine.Open(s)
-	if err := db.Put(ctx, "todos", map[string]any{"id": "1", "title": "write"}); err != nil {
+	db, err := engine.Open(ctx, s, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := engine.Op{Kind: engine.OpPut, Collection: "todos", ID: "1", Value: map[string]any{"id": "1", "title": "write"}}
+	if err := db.Commit(ctx, []engine.Op{put}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -43,10 +50,78 @@ func TestEngineOnIndexedDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db = engine.Open(s)
+	db, err = engine.Open(ctx, s, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer db.Close()
 	doc, ok, err := db.Get(ctx, "todos", "1")
 	if err != nil || !ok || doc["title"] != "write" {
 		t.Fatalf("after reopen Get = %v, %v, %v; want the written document", doc, ok, err)
+	}
+}
+
+func openEngine(t *testing.T, name string) *engine.DB {
+	t.Helper()
+	s, err := idb.Open(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := engine.Open(context.Background(), s, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestFailedTransactionStoresNothing(t *testing.T) {
+	ctx := context.Background()
+	db := openEngine(t, "atomicity")
+	ops := []engine.Op{
+		{Kind: engine.OpPut, Collection: "c", ID: "a", Value: map[string]any{"id": "a"}},
+		{Kind: engine.OpPut, Collection: "c", ID: "b", Value: map[string]any{"id": "b"}},
+		{Kind: engine.OpUpdate, Collection: "c", ID: "missing", Value: map[string]any{"x": 1.0}},
+	}
+	if err := db.Commit(ctx, ops); err == nil {
+		t.Fatal("a transaction with a failing op committed")
+	}
+	db.Close()
+	db = openEngine(t, "atomicity")
+	defer db.Close()
+	docs, err := db.Query(ctx, query.Query{Collection: "c"})
+	if err != nil || len(docs) != 0 {
+		t.Fatalf("after a failed transaction the collection holds %v (%v), want nothing", docs, err)
+	}
+}
+
+func TestReopenAfter10000Writes(t *testing.T) {
+	ctx := context.Background()
+	db := openEngine(t, "ten-thousand")
+	const n, batch = 10000, 500
+	t0 := time.Now()
+	for start := 0; start < n; start += batch {
+		ops := make([]engine.Op, batch)
+		for i := range ops {
+			id := fmt.Sprintf("%05d", start+i)
+			ops[i] = engine.Op{Kind: engine.OpPut, Collection: "c", ID: id, Value: map[string]any{"id": id, "n": float64(start + i)}}
+		}
+		if err := db.Commit(ctx, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d writes in %v", n, time.Since(t0))
+	db.Close()
+	t0 = time.Now()
+	db = openEngine(t, "ten-thousand")
+	defer db.Close()
+	docs, err := db.Query(ctx, query.Query{Collection: "c", OrderBy: []query.Order{{Field: "n"}}})
+	t.Logf("reopen and query in %v", time.Since(t0))
+	if err != nil || len(docs) != n {
+		t.Fatalf("after reopen: %d documents (%v), want %d", len(docs), err, n)
+	}
+	for i, d := range docs {
+		if d["n"] != float64(i) || d["id"] != fmt.Sprintf("%05d", i) {
+			t.Fatalf("document %d = %v", i, d)
+		}
 	}
 }

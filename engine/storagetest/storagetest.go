@@ -21,6 +21,7 @@ type Opener func(t *testing.T, name string) engine.Storage
 func Run(t *testing.T, open Opener) {
 	t.Run("GetMissing", func(t *testing.T) { testGetMissing(t, open) })
 	t.Run("CommitGetScan", func(t *testing.T) { testCommitGetScan(t, open) })
+	t.Run("GetMany", func(t *testing.T) { testGetMany(t, open) })
 	t.Run("DeleteInBatch", func(t *testing.T) { testDeleteInBatch(t, open) })
 	t.Run("BadBatchIsAtomic", func(t *testing.T) { testBadBatchIsAtomic(t, open) })
 	t.Run("Reopen", func(t *testing.T) { testReopen(t, open) })
@@ -65,6 +66,26 @@ func testCommitGetScan(t *testing.T, open Opener) {
 	all, err := s.Scan(ctx, engine.StoreDocs, "")
 	if err != nil || len(all) != 4 {
 		t.Fatalf("Scan(all) = %d pairs, %v; want 4", len(all), err)
+	}
+}
+
+func testGetMany(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	defer s.Close()
+	mustCommit(t, s, []engine.Write{
+		{Store: engine.StoreDocs, Key: "a", Value: []byte("A")},
+		{Store: engine.StoreDocs, Key: "e", Value: []byte{}},
+	})
+	got, err := s.GetMany(ctx, engine.StoreDocs, []string{"a", "missing", "e", "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || string(got[0]) != "A" || got[1] != nil || got[2] == nil || len(got[2]) != 0 || string(got[3]) != "A" {
+		t.Fatalf("GetMany = %q, want [A <nil> [] A]", got)
+	}
+	if got, err := s.GetMany(ctx, engine.StoreDocs, nil); err != nil || len(got) != 0 {
+		t.Fatalf("GetMany(no keys) = %v, %v", got, err)
 	}
 }
 

@@ -28,9 +28,6 @@ type wsConn struct {
 	// changes back.
 	mu   sync.Mutex
 	sent crdt.VersionVector // what the client has: sent to it or pushed by it
-	// cancel ends the context of reads and writes, which drops the
-	// connection at once.
-	cancel context.CancelFunc
 }
 
 func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
@@ -60,7 +57,6 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
 func (wc *wsConn) run() error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	wc.cancel = cancel
 	if err := wc.handshake(ctx); err != nil {
 		return wc.fail(err, 0)
 	}
@@ -233,26 +229,10 @@ func (wc *wsConn) fail(err error, id uint64) error {
 	if e.Code == hsync.CodeShuttingDown || e.Code == hsync.CodeInternal {
 		status = websocket.StatusGoingAway
 	}
-	wc.closeSoon(status, e.Code.String())
+	// The closing handshake waits up to 5s for a peer that does not read;
+	// Shutdown's context bounds the total.
+	wc.c.Close(status, e.Code.String())
 	return err
-}
-
-// closeSoon runs the closing handshake but gives a peer that does not read
-// only a second before dropping the connection, so shutdown stays bounded.
-func (wc *wsConn) closeSoon(status websocket.StatusCode, reason string) {
-	done := make(chan struct{})
-	go func() {
-		wc.c.Close(status, reason)
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(time.Second):
-		if wc.cancel != nil {
-			wc.cancel() // unblocks our own Read, which CloseNow waits for
-		}
-		wc.c.CloseNow()
-	}
 }
 
 // errClosed marks errors of the connection itself (nothing left to tell).

@@ -83,7 +83,8 @@ func (wc *wsConn) run() error {
 
 // handshake reads and checks HELLO, then answers WELCOME.
 func (wc *wsConn) handshake(ctx context.Context) error {
-	hctx, cancel := context.WithTimeout(ctx, helloTimeout)
+	// Shutdown also ends the wait for HELLO (dropping the connection).
+	hctx, cancel := context.WithTimeout(wc.r.ctx, helloTimeout)
 	defer cancel()
 	m, err := wc.read(hctx)
 	if err != nil {

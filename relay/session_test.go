@@ -226,3 +226,27 @@ func TestCORSPreflight(t *testing.T) {
 		t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
 	}
 }
+
+// TestHTTPPushGap: a failing PUSH inside a request is answered in the 200
+// body by an ERROR naming it, after the ACKs of the pushes before it.
+func TestHTTPPushGap(t *testing.T) {
+	tr := startRelay(t, func(c *relay.Config) { c.Open = true })
+	body := frames(&hsync.Hello{Space: "s"},
+		&hsync.Push{ID: 1, Changes: []hsync.Envelope{env("a", 1)}},
+		&hsync.Push{ID: 2, Changes: []hsync.Envelope{env("a", 3)}})
+	resp, err := http.Post(tr.srv.URL+"/v1/sync", relay.ContentType, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	msgs, err := hsync.DecodeStream(out, hsync.DefaultLimits, 10)
+	if err != nil || resp.StatusCode != http.StatusOK || len(msgs) != 3 {
+		t.Fatalf("HTTP %d, %d frames, %v", resp.StatusCode, len(msgs), err)
+	}
+	ack, ok1 := msgs[1].(*hsync.Ack)
+	e, ok2 := msgs[2].(*hsync.ErrorMessage)
+	if !ok1 || !ok2 || ack.ID != 1 || e.ID != 2 || e.Code != hsync.CodeSeqGap {
+		t.Fatalf("got %#v, %#v", msgs[1], msgs[2])
+	}
+}

@@ -29,7 +29,7 @@ func invalidf(format string, args ...any) error {
 
 // applyOp applies a remote-style operation with ID id and stamp st.
 func (r *Replica) applyOp(d *docState, op *Op, id ID, st Stamp) error {
-	r.undo = append(r.undo, undoEntry{kind: undoDoc, doc: d, del: d.del, live: d.live})
+	r.saveDoc(d)
 	var err error
 	switch op.Kind {
 	case OpSet, OpMakeMap, OpMakeList, OpMakeText, OpMakeCounter, OpDelField:

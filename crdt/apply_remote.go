@@ -80,7 +80,7 @@ func (r *Replica) applyChange(c *Change) error {
 	if c.StartCtr < r.nextCtr[c.Actor] {
 		return fmt.Errorf("%w: %s seq %d reuses counter %d", ErrInvalidChange, c.Actor, c.Seq, c.StartCtr)
 	}
-	r.undo = r.undo[:0]
+	r.beginStep()
 	ctr := c.StartCtr
 	for i := range c.Ops {
 		op := &c.Ops[i]

@@ -221,3 +221,22 @@ func BenchmarkRecords(b *testing.B) {
 	b.ReportMetric(float64(offline)/n, "offline-ms")
 	b.ReportMetric(float64(merge)/n, "merge-ms")
 }
+
+// BenchmarkKeystroke measures one transaction typing one character at the
+// end of a text: the fixed cost of Transact, its Change and its Patch.
+func BenchmarkKeystroke(b *testing.B) {
+	r := mustReplica(b, "alice")
+	if _, _, err := r.Transact(func(tx *Tx) error {
+		return tx.Put("docs", "d", map[string]any{"body": Text("x")})
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 1
+	for b.Loop() {
+		if _, _, err := r.Transact(func(tx *Tx) error { return tx.InsertText("docs", "d", textPath, i, "a") }); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

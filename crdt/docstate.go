@@ -59,6 +59,9 @@ type docState struct {
 	del  Stamp // latest OpDeleteDoc
 	live Stamp // latest other operation
 	objs map[ID]*object
+	// saved is the replica's step number when del and live were last
+	// saved for undo, so that one step saves them once.
+	saved uint64
 }
 
 func newDocState(k docKey) *docState {

@@ -21,8 +21,8 @@ func goldenScenario(tb testing.TB) (*Replica, *Change) {
 		return tx.Put("todos", "t1", map[string]any{
 			"title": "Buy milk", "done": false, "prio": int64(2), "weight": 1.5,
 			"notes": Text("hello world"), "votes": Counter(3),
-			"tags":  []any{"home", int64(7), map[string]any{"k": "v"}},
-			"meta":  map[string]any{"owner": "alice", "nil": nil},
+			"tags": []any{"home", int64(7), map[string]any{"k": "v"}},
+			"meta": map[string]any{"owner": "alice", "nil": nil},
 		})
 	})
 	if err != nil {
@@ -108,8 +108,8 @@ func TestGoldenSnapshot(t *testing.T) {
 	want := map[string]any{
 		"title": "Buy milk", "prio": int64(2), "weight": 1.5,
 		"notes": "ello, dear world", "votes": int64(5),
-		"tags":  []any{int64(7), map[string]any{"k": "v"}},
-		"meta":  map[string]any{"owner": "alice", "nil": nil},
+		"tags": []any{int64(7), map[string]any{"k": "v"}},
+		"meta": map[string]any{"owner": "alice", "nil": nil},
 	}
 	if !equalValues(got, want) {
 		t.Fatalf("fixture document:\n got %#v\nwant %#v", got, want)

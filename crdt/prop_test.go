@@ -318,3 +318,13 @@ func TestConvergence(t *testing.T) {
 		t.Run(fmt.Sprint(i), func(t *testing.T) { runConvergence(t, seed, *flagSteps) })
 	}
 }
+
+// FuzzConvergence drives the convergence harness from fuzz input: the seed
+// of its random choices and the number of steps.
+func FuzzConvergence(f *testing.F) {
+	f.Add(int64(1), uint8(60))
+	f.Add(int64(42), uint8(200))
+	f.Fuzz(func(t *testing.T, seed int64, steps uint8) {
+		runConvergence(t, seed, int(steps))
+	})
+}

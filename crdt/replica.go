@@ -20,7 +20,8 @@ type Replica struct {
 	log     map[ActorID]*actorLog
 	pending map[ActorID]map[uint64]*Change
 	docs    map[docKey]*docState
-	maxHLC  HLC // greatest HLC of any applied change
+	maxHLC  HLC    // greatest HLC of any applied change
+	step    uint64 // counts transactions and remote changes, for undo
 	undo    []undoEntry
 	pb      patchBuilder
 }

@@ -34,7 +34,7 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	c, tx := &blk.c, &blk.tx
 	*c = Change{Actor: r.actor, Seq: r.version[r.actor] + 1, HLC: r.clock.tick(), StartCtr: max(1, r.nextCtr[r.actor]), Ops: blk.ops[:0:1]}
 	*tx = Tx{r: r, c: c, ctr: c.StartCtr}
-	r.undo = r.undo[:0]
+	r.beginStep()
 	r.pb.reset()
 	err := fn(tx)
 	tx.done = true

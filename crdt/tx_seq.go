@@ -47,7 +47,7 @@ func (tx *Tx) DeleteList(coll, id string, path []string, pos, n int) error {
 
 // touch records that the next operation, of width w, writes d.
 func (tx *Tx) touch(d *docState, w int) {
-	tx.r.undo = append(tx.r.undo, undoEntry{kind: undoDoc, doc: d, del: d.del, live: d.live})
+	tx.r.saveDoc(d)
 	st := tx.stamp()
 	st.Ctr += uint64(w) - 1 // see applyOp
 	if st.Compare(d.live) > 0 {

@@ -6,13 +6,13 @@ package crdt
 type undoKind uint8
 
 const (
-	undoDoc     undoKind = iota + 1 // restore del and live stamps
-	undoNewDoc                      // remove a document created by the change
-	undoField                       // restore a map entry
-	undoObject                      // remove an object created by the change
-	undoCount                       // subtract n from a counter
-	undoInsert                      // physically remove inserted elements
-	undoDelete                      // undelete elements
+	undoDoc    undoKind = iota + 1 // restore del and live stamps
+	undoNewDoc                     // remove a document created by the change
+	undoField                      // restore a map entry
+	undoObject                     // remove an object created by the change
+	undoCount                      // subtract n from a counter
+	undoInsert                     // physically remove inserted elements
+	undoDelete                     // undelete elements
 )
 
 type undoEntry struct {
@@ -25,6 +25,22 @@ type undoEntry struct {
 	had       bool
 	n         int64
 	del, live Stamp
+}
+
+// saveDoc records d's stamps for undo, once per step (transaction or
+// remote change).
+func (r *Replica) saveDoc(d *docState) {
+	if d.saved == r.step {
+		return
+	}
+	d.saved = r.step
+	r.undo = append(r.undo, undoEntry{kind: undoDoc, doc: d, del: d.del, live: d.live})
+}
+
+// beginStep starts a transaction or remote change: a fresh undo log.
+func (r *Replica) beginStep() {
+	r.step++
+	r.undo = r.undo[:0]
 }
 
 // rollback reverses r.undo, newest first, and clears it.

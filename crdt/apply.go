@@ -126,7 +126,7 @@ func (r *Replica) applyIncrement(d *docState, op *Op) error {
 	return nil
 }
 
-// seqOf returns the text or list object op targets.
+// seqObject returns the text (or list) object obj.
 func seqObject(d *docState, obj ID, text bool) (*object, error) {
 	o := d.objs[obj]
 	if o == nil || (text && o.kind != kindText) || (!text && o.kind != kindList) {
@@ -142,6 +142,7 @@ func (r *Replica) applyInsert(d *docState, op *Op, id ID) error {
 		return err
 	}
 	var pos int
+	sp := Splice{Text: op.Text}
 	if text {
 		if op.Text == "" || !utf8.ValidString(op.Text) {
 			return invalidf("empty or invalid text insert")
@@ -152,13 +153,15 @@ func (r *Replica) applyInsert(d *docState, op *Op, id ID) error {
 		if verr != nil {
 			return invalidf("list insert: %v", verr)
 		}
+		sp.Values = vals
 		pos, err = insertRemote(o.list, op, id, vals)
 	}
 	if err != nil {
 		return err
 	}
 	r.undo = append(r.undo, undoEntry{kind: undoInsert, obj: o, id: id, n: int64(op.width())})
-	r.seqPatch(d, o, op.Obj, Splice{Index: pos, Text: op.Text, Values: op.Values})
+	sp.Index = pos
+	r.seqPatch(d, o, op.Obj, sp)
 	return nil
 }
 

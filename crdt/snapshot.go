@@ -50,7 +50,7 @@ func (r *reader) stamp(actors []ActorID) Stamp {
 	return s
 }
 
-// docActors returns the sorted table of actors a document refers to.
+// actorTable returns the sorted table of actors a document refers to.
 func (d *docState) actorTable() *actorTable {
 	set := map[ActorID]bool{}
 	add := func(a ActorID) {
@@ -112,7 +112,7 @@ func (d *docState) encode(w *writer) {
 	}
 }
 
-// table IDs here are index+1 like in changes, via actorTable.idx.
+// object writes one object record; IDs are table index + 1 as in changes.
 func (w *writer) object(t *actorTable, id ID, o *object) {
 	w.array(7)
 	w.id(t, id)
@@ -155,7 +155,7 @@ func (w *writer) fields(t *actorTable, fields map[string]entry) {
 	}
 }
 
-// decodeDoc decodes one document snapshot and validates it.
+// doc decodes one document snapshot and validates it.
 func (r *reader) doc() *docState {
 	r.arrayExact(7)
 	if v := r.uint(); r.err == nil && v != formatVersion {

@@ -235,26 +235,3 @@ func (wc *wsConn) fail(err error, id uint64) error {
 	wc.c.Close(status, e.Code.String())
 	return err
 }
-
-// errClosed marks errors of the connection itself (nothing left to tell).
-type errClosed struct{ err error }
-
-func (e errClosed) Error() string { return "connection closed: " + e.err.Error() }
-func (e errClosed) Unwrap() error { return e.err }
-
-// pushError carries the id of the PUSH an error answers.
-type pushError struct {
-	id  uint64
-	err error
-}
-
-func (e pushError) Error() string { return fmt.Sprintf("push %d: %v", e.id, e.err) }
-func (e pushError) Unwrap() error { return e.err }
-
-func pushID(err error) uint64 {
-	var pe pushError
-	if errors.As(err, &pe) {
-		return pe.id
-	}
-	return 0
-}

@@ -73,27 +73,6 @@ func decodeOne(r *bytes.Reader, lim Limits) (Message, error) {
 	return m, nil
 }
 
-type versionError struct{ got uint64 }
-
-func (e *versionError) Error() string {
-	return ErrVersion.Error() + ": got version " + itoa(e.got)
-}
-
-func (e *versionError) Unwrap() error { return ErrVersion }
-
-func itoa(n uint64) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
-}
-
 // fieldCount is the number of fields after version and type, per type.
 var fieldCount = map[Type]int{
 	TypeHello: 3, TypeWelcome: 3, TypePush: 2, TypeAck: 2,

@@ -123,3 +123,25 @@ func malformed(format string, args ...any) error {
 func tooLarge(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrTooLarge}, args...)...)
 }
+
+// versionError reports the version a frame carried.
+type versionError struct{ got uint64 }
+
+func (e *versionError) Error() string {
+	return ErrVersion.Error() + ": got version " + itoa(e.got)
+}
+
+func (e *versionError) Unwrap() error { return ErrVersion }
+
+func itoa(n uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}

@@ -112,7 +112,7 @@ func (s *Storage) Get(ctx context.Context, store, key string) ([]byte, error) {
 	if v.IsUndefined() {
 		return nil, fmt.Errorf("%s/%q: %w", store, key, engine.ErrNotFound)
 	}
-	return bytesFromJS(v)
+	return BytesFromJS(safejs.Safe(v))
 }
 
 // GetMany implements engine.Storage: one readonly transaction, every request
@@ -147,7 +147,7 @@ func (s *Storage) GetMany(ctx context.Context, store string, keys []string) ([][
 			return nil, mapError("get", err)
 		}
 		if !v.IsUndefined() {
-			if out[i], err = bytesFromJS(v); err != nil {
+			if out[i], err = BytesFromJS(safejs.Safe(v)); err != nil {
 				return nil, err
 			}
 		}
@@ -187,7 +187,7 @@ func (s *Storage) Scan(ctx context.Context, store, prefix string) ([]engine.KV, 
 		if err != nil {
 			return err
 		}
-		b, err := bytesFromJS(v)
+		b, err := BytesFromJS(safejs.Safe(v))
 		if err != nil {
 			return err
 		}
@@ -225,7 +225,7 @@ func issueWrites(txn *idb.Transaction, writes []engine.Write) error {
 			_, err = os.Delete(js.ValueOf(w.Key))
 		} else {
 			var v safejs.Value
-			if v, err = bytesToJS(w.Value); err == nil {
+			if v, err = BytesToJS(w.Value); err == nil {
 				_, err = os.PutKey(js.ValueOf(w.Key), safejs.Unsafe(v))
 			}
 		}
@@ -259,28 +259,3 @@ func (s *Storage) Close() error {
 	return mapError("close", s.db.Close())
 }
 
-func bytesToJS(b []byte) (safejs.Value, error) {
-	ctor, err := safejs.Global().Get("Uint8Array")
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	arr, err := ctor.New(len(b))
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	_, err = safejs.CopyBytesToJS(arr, b)
-	return arr, err
-}
-
-func bytesFromJS(v js.Value) ([]byte, error) {
-	sv := safejs.Safe(v)
-	n, err := sv.Length()
-	if err != nil {
-		return nil, fmt.Errorf("stored value is not bytes: %w", engine.ErrStorage)
-	}
-	b := make([]byte, n)
-	if _, err := safejs.CopyBytesToGo(b, sv); err != nil {
-		return nil, fmt.Errorf("stored value is not a Uint8Array: %v: %w", err, engine.ErrStorage)
-	}
-	return b, nil
-}

@@ -11,60 +11,60 @@ import (
 
 	"github.com/hearthdb/hearth/engine"
 	"github.com/hearthdb/hearth/idb"
+	"github.com/hearthdb/hearth/query"
 )
 
 // BootHook is the global function the npm package defines before starting
 // the module; Boot calls it with the API object.
 const BootHook = "__hearthBoot"
 
-// registry maps the integer handles JS holds to open databases, so that the
-// exported functions are made once for the module's life and never need
-// releasing.
+// database is one open database and its subscriptions, by id.
+type database struct {
+	db   *engine.DB
+	tabs *tabs
+	subs map[int]func()
+}
+
+// registry maps the integer handles JS holds to open databases and
+// subscriptions, so that the exported functions are made once for the
+// module's life and never need releasing.
 type registry struct {
 	mu   sync.Mutex
 	next int
-	dbs  map[int]*engine.DB
+	dbs  map[int]*database
 }
 
-func (r *registry) add(db *engine.DB) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+func (r *registry) id() int {
 	r.next++
-	r.dbs[r.next] = db
 	return r.next
 }
 
-func (r *registry) get(args []safejs.Value) (*engine.DB, error) {
+func (r *registry) get(args []safejs.Value) (*database, error) {
 	h, err := intArg(args, 0, "database handle")
 	if err != nil {
 		return nil, err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	db, ok := r.dbs[h]
+	d, ok := r.dbs[h]
 	if !ok {
 		return nil, fmt.Errorf("database handle %d is closed or unknown: %w", h, engine.ErrClosed)
 	}
-	return db, nil
-}
-
-func (r *registry) remove(h int) *engine.DB {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	db := r.dbs[h]
-	delete(r.dbs, h)
-	return db
+	return d, nil
 }
 
 // methods returns the exported API, by JS name.
 func (r *registry) methods() map[string]asyncFunc {
 	return map[string]asyncFunc{
-		"open":   r.open,
-		"put":    r.put,
-		"get":    r.getDoc,
-		"delete": r.deleteDoc,
-		"all":    r.all,
-		"close":  r.close,
+		"open":         r.open,
+		"commit":       r.commit,
+		"get":          r.getDoc,
+		"query":        r.query,
+		"subscribe":    r.subscribe,
+		"subscribeDoc": r.subscribeDoc,
+		"unsubscribe":  r.unsubscribe,
+		"createIndex":  r.createIndex,
+		"close":        r.close,
 	}
 }
 
@@ -77,55 +77,144 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return float64(r.add(engine.Open(storage))), nil
+	d := &database{subs: map[int]func(){}}
+	d.tabs, err = newTabs(name, func(msg []byte) { _ = d.db.Receive(msg) })
+	if err != nil {
+		storage.Close()
+		return nil, err
+	}
+	if d.db, err = engine.Open(ctx, storage, engine.Options{Coordinator: d.tabs}); err != nil {
+		d.tabs.close()
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.id()
+	r.dbs[h] = d
+	return float64(h), nil
 }
 
-func (r *registry) put(ctx context.Context, args []safejs.Value) (any, error) {
-	db, coll, err := r.collectionArgs(args)
+// commit runs an array of operations as one transaction.
+func (r *registry) commit(ctx context.Context, args []safejs.Value) (any, error) {
+	d, err := r.get(args)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := docArg(args, 2)
+	list, err := opsArg(args, 1)
 	if err != nil {
 		return nil, err
 	}
-	return nil, db.Put(ctx, coll, doc)
+	ops := make([]engine.Op, len(list))
+	for i, m := range list {
+		if ops[i], err = engine.OpFromMap(m); err != nil {
+			return nil, err
+		}
+	}
+	return nil, d.db.Commit(ctx, ops)
 }
 
 func (r *registry) getDoc(ctx context.Context, args []safejs.Value) (any, error) {
-	db, coll, id, err := r.docArgs(args)
+	d, coll, id, err := r.docArgs(args)
 	if err != nil {
 		return nil, err
 	}
-	doc, ok, err := db.Get(ctx, coll, id)
+	doc, ok, err := d.db.Get(ctx, coll, id)
 	if err != nil || !ok {
 		return undefined{}, err
 	}
 	return doc, nil
 }
 
-func (r *registry) deleteDoc(ctx context.Context, args []safejs.Value) (any, error) {
-	db, coll, id, err := r.docArgs(args)
+func (r *registry) query(ctx context.Context, args []safejs.Value) (any, error) {
+	d, q, err := r.queryArgs(args)
 	if err != nil {
 		return nil, err
 	}
-	return nil, db.Delete(ctx, coll, id)
+	docs, err := d.db.Query(ctx, q)
+	return docList(docs), err
 }
 
-func (r *registry) all(ctx context.Context, args []safejs.Value) (any, error) {
-	db, coll, err := r.collectionArgs(args)
+// subscribe registers a live query whose results go to the JS callback in
+// args[2]; it resolves to the subscription's id.
+func (r *registry) subscribe(ctx context.Context, args []safejs.Value) (any, error) {
+	d, q, err := r.queryArgs(args)
 	if err != nil {
 		return nil, err
 	}
-	docs, err := db.All(ctx, coll)
+	cb, err := funcArg(args, 2)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]any, len(docs))
-	for i, d := range docs {
-		out[i] = d
+	cancel, err := d.db.Subscribe(ctx, q, func(docs []map[string]any) { call(cb, docList(docs)) })
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return r.addSub(d, cancel), nil
+}
+
+func (r *registry) subscribeDoc(ctx context.Context, args []safejs.Value) (any, error) {
+	d, coll, id, err := r.docArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := funcArg(args, 3)
+	if err != nil {
+		return nil, err
+	}
+	cancel, err := d.db.SubscribeDoc(ctx, coll, id, func(doc map[string]any, ok bool) {
+		if ok {
+			call(cb, doc)
+		} else {
+			call(cb, undefined{})
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.addSub(d, cancel), nil
+}
+
+func (r *registry) addSub(d *database, cancel func()) float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := r.id()
+	d.subs[id] = cancel
+	return float64(id)
+}
+
+func (r *registry) unsubscribe(_ context.Context, args []safejs.Value) (any, error) {
+	d, err := r.get(args)
+	if err != nil {
+		return nil, err
+	}
+	id, err := intArg(args, 1, "subscription id")
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	cancel := d.subs[id]
+	delete(d.subs, id)
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	return nil, nil
+}
+
+func (r *registry) createIndex(_ context.Context, args []safejs.Value) (any, error) {
+	d, err := r.get(args)
+	if err != nil {
+		return nil, err
+	}
+	coll, err := stringArg(args, 1, "collection name")
+	if err != nil {
+		return nil, err
+	}
+	field, err := stringArg(args, 2, "field path")
+	if err != nil {
+		return nil, err
+	}
+	return nil, d.db.CreateIndex(coll, field)
 }
 
 func (r *registry) close(_ context.Context, args []safejs.Value) (any, error) {
@@ -133,28 +222,70 @@ func (r *registry) close(_ context.Context, args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if db := r.remove(h); db != nil {
-		return nil, db.Close()
+	r.mu.Lock()
+	d := r.dbs[h]
+	delete(r.dbs, h)
+	r.mu.Unlock()
+	if d == nil {
+		return nil, nil
 	}
-	return nil, nil
+	d.tabs.close()
+	return nil, d.db.Close()
 }
 
-func (r *registry) collectionArgs(args []safejs.Value) (*engine.DB, string, error) {
-	db, err := r.get(args)
+func (r *registry) queryArgs(args []safejs.Value) (*database, query.Query, error) {
+	d, err := r.get(args)
 	if err != nil {
-		return nil, "", err
+		return nil, query.Query{}, err
+	}
+	if len(args) < 2 {
+		return nil, query.Query{}, invalid("query is missing")
+	}
+	v, err := toGo(args[1])
+	if err != nil {
+		return nil, query.Query{}, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, query.Query{}, invalid("query must be an object, got %s", describe(args[1]))
+	}
+	q, err := query.FromMap(m)
+	return d, q, err
+}
+
+func (r *registry) docArgs(args []safejs.Value) (*database, string, string, error) {
+	d, err := r.get(args)
+	if err != nil {
+		return nil, "", "", err
 	}
 	coll, err := stringArg(args, 1, "collection name")
-	return db, coll, err
-}
-
-func (r *registry) docArgs(args []safejs.Value) (*engine.DB, string, string, error) {
-	db, coll, err := r.collectionArgs(args)
 	if err != nil {
 		return nil, "", "", err
 	}
 	id, err := stringArg(args, 2, "document id")
-	return db, coll, id, err
+	return d, coll, id, err
+}
+
+func docList(docs []map[string]any) []any {
+	out := make([]any, len(docs))
+	for i, d := range docs {
+		out[i] = d
+	}
+	return out
+}
+
+// call invokes a subscriber's callback. A callback that throws is the app's
+// bug: it is reported on the console and the subscription goes on.
+func call(cb safejs.Value, v any) {
+	arg, err := toJS(v)
+	if err == nil {
+		_, err = cb.Invoke(arg)
+	}
+	if err != nil {
+		if console := lookup("console"); !console.IsUndefined() {
+			_, _ = console.Call("error", "hearthdb: a subscriber threw:", err.Error())
+		}
+	}
 }
 
 // Boot builds the API object and hands it to the global BootHook function.
@@ -165,7 +296,7 @@ func Boot() error {
 	if err != nil {
 		return err
 	}
-	r := &registry{dbs: make(map[int]*engine.DB)}
+	r := &registry{dbs: make(map[int]*database)}
 	for name, fn := range r.methods() {
 		f, err := exported(fn)
 		if err != nil {

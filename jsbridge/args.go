@@ -32,20 +32,64 @@ func intArg(args []safejs.Value, i int, name string) (int, error) {
 	return args[i].Int()
 }
 
-// docArg converts args[i] to a document map.
-func docArg(args []safejs.Value, i int) (map[string]any, error) {
+// opsArg converts args[i], an array of operation objects, to Go. Each field
+// of an operation converts on its own, so that an error in a document names
+// the path inside the document.
+func opsArg(args []safejs.Value, i int) ([]map[string]any, error) {
 	if i >= len(args) {
-		return nil, invalid("document is missing")
+		return nil, invalid("operations are missing")
 	}
-	v, err := toGo(args[i])
+	kind, err := objectKind(args[i])
+	if t, _ := typeOf(args[i]); err != nil || t != safejs.TypeObject || kind != "array" {
+		return nil, invalid("operations must be an array, got %s", describe(args[i]))
+	}
+	n, err := args[i].Length()
 	if err != nil {
 		return nil, err
 	}
-	doc, ok := v.(map[string]any)
-	if !ok {
-		return nil, invalid("document must be a plain object, got %s", describe(args[i]))
+	ops := make([]map[string]any, n)
+	for j := range ops {
+		el, err := args[i].Index(j)
+		if err != nil {
+			return nil, err
+		}
+		if ops[j], err = opArg(el); err != nil {
+			return nil, err
+		}
 	}
-	return doc, nil
+	return ops, nil
+}
+
+func opArg(v safejs.Value) (map[string]any, error) {
+	if t, _ := typeOf(v); t != safejs.TypeObject {
+		return nil, invalid("an operation must be an object, got %s", describe(v))
+	}
+	keys, err := objectKeys(v)
+	if err != nil {
+		return nil, err
+	}
+	op := make(map[string]any, len(keys))
+	for _, k := range keys {
+		field, err := v.Get(k)
+		if err != nil {
+			return nil, err
+		}
+		if op[k], err = toGo(field); err != nil {
+			return nil, err
+		}
+	}
+	return op, nil
+}
+
+// funcArg returns args[i], which must be a function.
+func funcArg(args []safejs.Value, i int) (safejs.Value, error) {
+	if i >= len(args) {
+		return safejs.Value{}, invalid("callback is missing")
+	}
+	if t, err := typeOf(args[i]); err != nil || t != safejs.TypeFunction {
+		return safejs.Value{}, invalid("callback must be a function, got %s", describe(args[i]))
+	}
+	return args[i], nil
 }
 
 // describe names the JS type of v for error messages.

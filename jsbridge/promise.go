@@ -21,20 +21,26 @@ type asyncFunc func(ctx context.Context, args []safejs.Value) (any, error)
 // the JS event loop is never blocked. A panic in fn rejects the Promise.
 func promise(fn asyncFunc, args []safejs.Value) (safejs.Value, error) {
 	var resolve, reject safejs.Value
+	p, err := newPromise(func(res, rej safejs.Value) { resolve, reject = res, rej })
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	go settle(fn, args, resolve, reject)
+	return p, nil
+}
+
+// newPromise returns a new Promise, handing its resolve and reject
+// functions to init before returning.
+func newPromise(init func(resolve, reject safejs.Value)) (safejs.Value, error) {
 	executor, err := safejs.FuncOf(func(_ safejs.Value, a []safejs.Value) any {
-		resolve, reject = a[0], a[1]
+		init(a[0], a[1])
 		return nil
 	})
 	if err != nil {
 		return safejs.Value{}, err
 	}
 	defer executor.Release() // the Promise constructor calls it synchronously
-	p, err := jsPromise.New(executor.Value())
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	go settle(fn, args, resolve, reject)
-	return p, nil
+	return jsPromise.New(executor.Value())
 }
 
 func settle(fn asyncFunc, args []safejs.Value, resolve, reject safejs.Value) {

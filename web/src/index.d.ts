@@ -7,6 +7,15 @@ export interface Doc {
   [field: string]: Value;
 }
 
+/** A field marker: collaborative text, a counter, or (in update) a deletion. */
+export type Marker =
+  | { $hearth: 'text'; value: string }
+  | { $hearth: 'counter'; value: number }
+  | { $hearth: 'delete' };
+
+/** What put() and update() accept: values, with markers anywhere but inside arrays. */
+export type Input<T> = { [K in keyof T]: T[K] | Marker };
+
 /** Options of open(). */
 export interface OpenOptions {
   /** The database's name; one IndexedDB database "hearth:<name>" holds it. */
@@ -30,10 +39,31 @@ export type HearthErrorName =
   | 'ClosedError'
   | 'StorageError'
   | 'QuotaExceededError'
-  | 'NotFoundError';
+  | 'NotFoundError'
+  | 'InvalidChangeError';
 
 /** Opens (creating if needed) the database `options.name`, stored in IndexedDB. */
 export function open(options: OpenOptions): Promise<Database>;
+
+/** Marks a string to be stored as collaborative text (edited with insertText/deleteText). */
+export function text(value?: string): Marker;
+/** Marks an integer to be stored as a counter: concurrent increments add up. */
+export function counter(value?: number): Marker;
+/** In update(), removes the field. */
+export function deleteField(): Marker;
+
+/** Stops a subscription. */
+export type Unsubscribe = () => void;
+
+/** A comparison operator of where(). */
+export type Op = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not-in' | 'contains' | 'startsWith';
+
+/** A where tree: a comparison, or an and/or of where trees. */
+export type Filter =
+  | [field: string, op: Op, value: Value]
+  | { field: string; op: Op; value: Value }
+  | { and: Filter[] }
+  | { or: Filter[] };
 
 /** An open Hearth database. */
 export declare class Database {
@@ -44,21 +74,87 @@ export declare class Database {
   readonly inWorker: boolean;
   /** Returns the collection `name`. Collections need no creation. */
   collection<T extends Doc = Doc>(name: string): Collection<T>;
+  /** Starts a query over `collection`. */
+  query<T extends Doc = Doc>(collection: string): Query<T>;
+  /** A single document, to read or subscribe to. */
+  doc<T extends Doc = Doc>(collection: string, id: string): DocRef<T>;
+  /**
+   * Runs `fn(tx)` and commits every write made through `tx` as one
+   * transaction: all of them, or none if `fn` throws or an operation fails.
+   */
+  transact<R>(fn: (tx: Transaction) => R | Promise<R>): Promise<R>;
   /** Closes the database; later calls on it reject with a ClosedError. */
   close(): Promise<void>;
 }
 
-/** A named set of documents, each a plain object with a string `id`. */
-export declare class Collection<T extends Doc = Doc> {
+/** The writer handed to db.transact(): its collections' writes join the transaction. */
+export interface Transaction {
+  collection<T extends Doc = Doc>(name: string): Collection<T, void>;
+}
+
+/**
+ * A named set of documents, each a plain object with a string `id`. Writes
+ * return Promise<void> (W), or nothing inside a transaction.
+ */
+export declare class Collection<T extends Doc = Doc, W = Promise<void>> {
   private constructor();
   /** The collection's name. */
   readonly name: string;
   /** Stores `doc`, replacing any document with the same id. */
-  put(doc: T): Promise<void>;
+  put(doc: Input<T>): W;
+  /** Deep-merges `patch` into the existing document `id` (NotFoundError if none). */
+  update(id: string, patch: Partial<Input<T>> | { [path: string]: Value | Marker }): W;
+  /** Deletes the document `id`; deleting a missing document is not an error. */
+  delete(id: string): W;
+  /** Adds `delta` (default 1) to the counter at `path` (a dot path or an array). */
+  increment(id: string, path: string | string[], delta?: number): W;
+  /** Inserts `text` at `index` (UTF-16 code units) of the text at `path`. */
+  insertText(id: string, path: string | string[], index: number, text: string): W;
+  /** Deletes `count` UTF-16 code units at `index` of the text at `path`. */
+  deleteText(id: string, path: string | string[], index: number, count: number): W;
   /** Resolves to the document `id`, or undefined if there is none. */
   get(id: string): Promise<T | undefined>;
-  /** Deletes the document `id`; deleting a missing document is not an error. */
-  delete(id: string): Promise<void>;
   /** Resolves to every document of the collection, ordered by id. */
   all(): Promise<T[]>;
+  /** A query over this collection. */
+  query(): Query<T>;
+  /** Declares an index on a field path so selective queries skip the scan. */
+  createIndex(field: string): Promise<void>;
+}
+
+/** A declarative query. Every builder method returns a new Query. */
+export declare class Query<T extends Doc = Doc> {
+  private constructor();
+  /** Keeps documents whose `field` (a dot path; "id" is the id) compares to `value`. Calls combine with and. */
+  where(field: string, op: Op, value: Value): Query<T>;
+  /** Keeps documents matching a where tree. */
+  where(filter: Filter): Query<T>;
+  /** Sorts by `field`; ties fall to later orderBy fields, then to the id. */
+  orderBy(field: string, dir?: 'asc' | 'desc'): Query<T>;
+  /** Keeps at most `n` documents. */
+  limit(n: number): Query<T>;
+  /** Skips the first `n` documents. */
+  offset(n: number): Query<T>;
+  /** Keeps only these fields (dot paths) of each document, and its id. */
+  select(...fields: string[]): Query<T>;
+  /** The query as plain data. */
+  toJSON(): object;
+  /** Resolves to the matching documents. */
+  get(): Promise<T[]>;
+  /**
+   * Calls `listener` with the result now and after every committed
+   * transaction (this tab, another tab, or sync) that changes it.
+   */
+  subscribe(listener: (docs: T[]) => void, onError?: (err: Error) => void): Unsubscribe;
+}
+
+/** One document, to read or to follow. */
+export declare class DocRef<T extends Doc = Doc> {
+  private constructor();
+  readonly collection: string;
+  readonly id: string;
+  /** Resolves to the document, or undefined if there is none. */
+  get(): Promise<T | undefined>;
+  /** Calls `listener` with the document (undefined when absent) now and after every change. */
+  subscribe(listener: (doc: T | undefined) => void, onError?: (err: Error) => void): Unsubscribe;
 }

@@ -2,6 +2,10 @@
 // Go/WebAssembly engine (in a Web Worker by default) and wraps its low-level
 // handle API in small classes.
 import { WorkerEngine } from './proxy.js';
+import { Query } from './query.js';
+import { subscribe } from './subscribe.js';
+
+export { Query } from './query.js';
 
 let workerEngine;
 
@@ -33,7 +37,22 @@ export async function open(options) {
     ? await loadWorkerEngine(options.wasmURL)
     : await import('./engine.js').then((m) => m.loadEngine(options.wasmURL));
   const handle = await engine.open(options.name);
-  return new Database(engine, handle, options.name);
+  return new Database(engine, handle, options.name, inWorker);
+}
+
+/** Marks a string to be stored as collaborative text (see insertText). */
+export function text(value = '') {
+  return { $hearth: 'text', value: String(value) };
+}
+
+/** Marks an integer to be stored as a counter: concurrent increments add up. */
+export function counter(value = 0) {
+  return { $hearth: 'counter', value };
+}
+
+/** In update(), removes the field. */
+export function deleteField() {
+  return { $hearth: 'delete' };
 }
 
 /** An open Hearth database. */
@@ -42,56 +61,149 @@ export class Database {
   #handle;
 
   /** @internal */
-  constructor(engine, handle, name) {
+  constructor(engine, handle, name, inWorker) {
     this.#engine = engine;
     this.#handle = handle;
     /** The database's name. */
     this.name = name;
     /** Whether the engine runs in a Web Worker (true) or on this thread. */
-    this.inWorker = engine instanceof WorkerEngine;
+    this.inWorker = inWorker;
   }
 
   /** Returns the collection `name`. Collections need no creation. */
   collection(name) {
-    return new Collection(this.#engine, this.#handle, name);
+    return new Collection(this, name, (ops) => this.#call('commit', ops));
   }
 
-  /** Closes the database; later calls on it reject with ClosedError. */
+  /** Starts a query over `collection`; see Query. */
+  query(collection) {
+    return new Query(this, { collection });
+  }
+
+  /** A single document, to read or subscribe to. */
+  doc(collection, id) {
+    return new DocRef(this, collection, id);
+  }
+
+  /**
+   * Runs `fn(tx)` and commits every write it made through `tx` as one
+   * transaction: all of them or, if `fn` throws or rejects, none.
+   */
+  async transact(fn) {
+    const ops = [];
+    const tx = { collection: (name) => new Collection(this, name, (more) => { ops.push(...more); }) };
+    const result = await fn(tx);
+    if (ops.length > 0) await this.#call('commit', ops);
+    return result;
+  }
+
+  /** Closes the database; later calls on it reject with a ClosedError. */
   close() {
     return this.#engine.close(this.#handle);
   }
+
+  /** @internal Calls the engine's `method` on this database. */
+  _call(method, ...args) {
+    return this.#call(method, ...args);
+  }
+
+  #call(method, ...args) {
+    return this.#engine[method](this.#handle, ...args);
+  }
 }
 
-/** A named set of documents, each a plain object with a string `id`. */
+/**
+ * A named set of documents, each a plain object with a string `id`. Writes
+ * commit at once, or, inside db.transact(), with the transaction.
+ */
 export class Collection {
-  #engine;
-  #handle;
+  #db;
+  #write;
 
   /** @internal */
-  constructor(engine, handle, name) {
-    this.#engine = engine;
-    this.#handle = handle;
+  constructor(db, name, write) {
+    this.#db = db;
+    this.#write = write;
     /** The collection's name. */
     this.name = name;
   }
 
   /** Stores `doc`, replacing any document with the same id. */
   put(doc) {
-    return this.#engine.put(this.#handle, this.name, doc);
+    return this.#write([{ kind: 'put', collection: this.name, value: doc }]);
   }
 
-  /** Resolves to the document `id`, or undefined if there is none. */
-  get(id) {
-    return this.#engine.get(this.#handle, this.name, id);
+  /** Deep-merges `patch` into the existing document `id` (NotFoundError if none). */
+  update(id, patch) {
+    return this.#write([{ kind: 'update', collection: this.name, id, value: patch }]);
   }
 
   /** Deletes the document `id`; deleting a missing document is not an error. */
   delete(id) {
-    return this.#engine.delete(this.#handle, this.name, id);
+    return this.#write([{ kind: 'delete', collection: this.name, id }]);
+  }
+
+  /** Adds `delta` to the counter at `path` (a dot path or an array). */
+  increment(id, path, delta = 1) {
+    return this.#write([{ kind: 'increment', collection: this.name, id, path: toPath(path), delta }]);
+  }
+
+  /** Inserts `text` at `index` (UTF-16 code units, as JS strings count) of the text at `path`. */
+  insertText(id, path, index, text) {
+    return this.#write([{ kind: 'insertText', collection: this.name, id, path: toPath(path), index, text }]);
+  }
+
+  /** Deletes `count` UTF-16 code units at `index` of the text at `path`. */
+  deleteText(id, path, index, count) {
+    return this.#write([{ kind: 'deleteText', collection: this.name, id, path: toPath(path), index, count }]);
+  }
+
+  /** Resolves to the document `id`, or undefined if there is none. */
+  get(id) {
+    return this.#db._call('get', this.name, id);
   }
 
   /** Resolves to every document of the collection, ordered by id. */
   all() {
-    return this.#engine.all(this.#handle, this.name);
+    return this.query().get();
   }
+
+  /** A query over this collection. */
+  query() {
+    return this.#db.query(this.name);
+  }
+
+  /** Declares an index on a field path so selective queries skip the scan. */
+  createIndex(field) {
+    return this.#db._call('createIndex', this.name, field);
+  }
+}
+
+/** One document, to read or to follow. */
+export class DocRef {
+  #db;
+
+  /** @internal */
+  constructor(db, collection, id) {
+    this.#db = db;
+    this.collection = collection;
+    this.id = id;
+  }
+
+  /** Resolves to the document, or undefined if there is none. */
+  get() {
+    return this.#db._call('get', this.collection, this.id);
+  }
+
+  /**
+   * Calls `listener` with the document (undefined when absent) now and after
+   * every committed change to it; returns a function that stops the calls.
+   */
+  subscribe(listener, onError) {
+    return subscribe(this.#db, 'subscribeDoc', [this.collection, this.id], listener, onError);
+  }
+}
+
+function toPath(path) {
+  return typeof path === 'string' ? path.split('.') : path;
 }

@@ -1,18 +1,23 @@
 // The page side of the engine when it runs in a Web Worker: the same methods
 // as the engine's API object, each a message to the worker and a Promise of
-// its answer.
+// its answer. A function argument (a subscriber) stays in the page; the
+// worker gets a {$callback: n} stand-in and posts {event: n, value} back.
+
+const methods = ['open', 'commit', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close'];
 
 /** An engine API living in a dedicated Web Worker. */
 export class WorkerEngine {
   #worker;
   #next = 0;
   #pending = new Map();
+  #callbacks = new Map(); // callback id -> subscriber
+  #subscriptions = new Map(); // engine subscription id -> callback id
 
   constructor(worker) {
     this.#worker = worker;
-    worker.onmessage = ({ data }) => this.#settle(data);
+    worker.onmessage = ({ data }) => this.#receive(data);
     worker.onerror = (event) => this.#failAll(new Error(`hearthdb: the engine worker failed: ${event.message ?? 'unknown error'}`));
-    for (const method of ['open', 'put', 'get', 'delete', 'all', 'close']) {
+    for (const method of methods) {
       this[method] = (...args) => this.#call(method, args);
     }
   }
@@ -23,23 +28,43 @@ export class WorkerEngine {
   }
 
   #call(method, args) {
-    return new Promise((resolve, reject) => {
-      const id = ++this.#next;
+    const id = ++this.#next;
+    const wire = args.map((a) => {
+      if (typeof a !== 'function') return a;
+      this.#callbacks.set(id, a);
+      return { $callback: id };
+    });
+    const answer = new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       try {
-        this.#worker.postMessage({ id, method, args });
+        this.#worker.postMessage({ id, method, args: wire });
       } catch (err) {
         this.#pending.delete(id);
-        reject(cloneError(err, args));
+        this.#callbacks.delete(id);
+        reject(cloneError(err, method, args));
       }
     });
+    if (method === 'subscribe' || method === 'subscribeDoc') {
+      answer.then((sub) => this.#subscriptions.set(sub, id), () => {});
+    }
+    if (method === 'unsubscribe') {
+      const callback = this.#subscriptions.get(args[1]);
+      this.#subscriptions.delete(args[1]);
+      this.#callbacks.delete(callback);
+    }
+    return answer;
   }
 
-  #settle({ id, value, error }) {
+  #receive({ id, value, error, event }) {
+    if (event !== undefined) {
+      this.#callbacks.get(event)?.(value);
+      return;
+    }
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
     if (error) {
+      this.#callbacks.delete(id);
       const err = new Error(error.message);
       err.name = error.name;
       p.reject(err);
@@ -57,9 +82,10 @@ export class WorkerEngine {
 // A value the structured clone algorithm refuses (a function, a symbol)
 // cannot reach the engine to be rejected there, so name it here, in the
 // engine's words.
-function cloneError(err, args) {
+function cloneError(err, method, args) {
   if (err?.name !== 'DataCloneError') return err;
-  const found = findUncloneable(args.at(-1), '');
+  const values = method === 'commit' ? args[1].map((op) => op?.value) : args.slice(1);
+  const found = values.map((v) => findUncloneable(v, '')).find(Boolean);
   const out = new Error(found
     ? `value at ${found.path ? JSON.stringify(found.path) : 'the top level'} is a ${found.type}; only JSON-like values (objects, arrays, strings, numbers, booleans, null) can be stored`
     : `value cannot be stored: ${err.message}`);

@@ -1,13 +1,18 @@
 // The dedicated Web Worker that runs Hearth's engine off the main thread.
 // It answers { id, method, args } requests from WorkerEngine (proxy.js) with
-// { id, value } or { id, error: { name, message } }.
+// { id, value } or { id, error: { name, message } }, and forwards each call
+// of a subscriber stand-in { $callback: n } as { event: n, value }.
 import { loadEngine } from './engine.js';
 
 self.onmessage = async ({ data: { id, method, args } }) => {
   try {
     const engine = await loadEngine(method === 'boot' ? args[0] : undefined);
-    const value = method === 'boot' ? undefined : await engine[method](...args);
-    self.postMessage({ id, value });
+    if (method === 'boot') {
+      self.postMessage({ id });
+      return;
+    }
+    const live = args.map((a) => (a?.$callback === undefined ? a : (value) => self.postMessage({ event: a.$callback, value })));
+    self.postMessage({ id, value: await engine[method](...live) });
   } catch (err) {
     self.postMessage({ id, error: { name: err?.name ?? 'Error', message: err?.message ?? String(err) } });
   }

@@ -20,7 +20,7 @@ const cases = [
   ['a Date', 'c.put({ id: "d", at: new Date(0) })', 'InvalidArgumentError', /"at" is a Date/],
   ['a symbol', 'c.put({ id: "s", s: Symbol("x") })', 'InvalidArgumentError', /"s" is a symbol/],
   ['a BigInt', 'c.put({ id: "b", n: 10n })', 'InvalidArgumentError', /unsupported JavaScript type/],
-  ['NaN', 'c.put({ id: "n", n: NaN })', 'InvalidArgumentError', /only finite numbers/],
+  ['NaN', 'c.put({ id: "n", n: NaN })', 'InvalidArgumentError', /invalid number: NaN/],
   ['an empty collection name', 'db.collection("").put({ id: "x" })', 'InvalidArgumentError', /collection name is empty/],
   ['a non-string id to get', 'c.get(42)', 'InvalidArgumentError', /document id must be a string, got number/],
   ['open without a name', 'open({})', 'InvalidArgumentError', /database name must be a string/],

@@ -59,3 +59,16 @@ func validateAddress(collection, id string) error {
 	}
 	return nil
 }
+
+// logSeq returns the seq of a LogKey.
+func logSeq(key string) (uint64, error) {
+	_, hex, ok := strings.Cut(key, keySep)
+	var seq uint64
+	if !ok || len(hex) != 16 {
+		return 0, fmt.Errorf("log key %q: %w", key, ErrStorage)
+	}
+	if _, err := fmt.Sscanf(hex, "%016x", &seq); err != nil {
+		return 0, fmt.Errorf("log key %q: %w", key, ErrStorage)
+	}
+	return seq, nil
+}

@@ -35,11 +35,17 @@ func TestRemoteChangesConverge(t *testing.T) {
 	}
 	var everything []*crdt.Change
 	for _, db := range dbs {
-		cs, err := db.ChangesSince(ctx, crdt.VersionVector{})
+		envs, err := db.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
-		everything = append(everything, cs...)
+		for _, e := range envs {
+			c, err := crdt.DecodeChange(e.Payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			everything = append(everything, c)
+		}
 	}
 	for _, db := range dbs {
 		batch := append(append([]*crdt.Change{}, everything...), everything[:len(everything)/3]...)

@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/hearthdb/hearth/crdt"
+	hsync "github.com/hearthdb/hearth/sync"
+)
+
+// metaAcked holds the version vector the relay has acknowledged as durable.
+const metaAcked = "acked"
+
+// SyncStore returns the sync.LocalStore view of db that a sync session
+// drives. Its methods run under ctx.
+func (db *DB) SyncStore(ctx context.Context) hsync.LocalStore {
+	return syncStore{db: db, ctx: ctx}
+}
+
+type syncStore struct {
+	db  *DB
+	ctx context.Context
+}
+
+// Version implements sync.LocalStore. A storage failure reports an empty
+// vector, which only makes the relay send more than needed.
+func (s syncStore) Version() crdt.VersionVector {
+	v, err := s.db.Version(s.ctx)
+	if err != nil {
+		return crdt.VersionVector{}
+	}
+	return v
+}
+
+// ChangesSince implements sync.LocalStore from the change log: for each
+// actor the contiguous run after vv, at most limit changes in all.
+func (s syncStore) ChangesSince(vv crdt.VersionVector, limit int) ([]hsync.Envelope, error) {
+	var out []hsync.Envelope
+	err := s.db.locked(s.ctx, func() error {
+		have := s.db.replica.Version()
+		for _, actor := range have.Actors() {
+			from := vv.Get(actor) + 1
+			if from > have.Get(actor) || len(out) >= limit {
+				continue
+			}
+			kvs, err := s.db.storage.Scan(s.ctx, StoreLog, string(actor)+keySep)
+			if err != nil {
+				return err
+			}
+			next := from
+			for _, kv := range kvs {
+				if len(out) >= limit {
+					break
+				}
+				seq, err := logSeq(kv.Key)
+				if err != nil || seq < next {
+					continue
+				}
+				if seq > next {
+					return fmt.Errorf("change %s/%d is no longer in the log (compacted after the relay acknowledged it): %w", actor, next, ErrStorage)
+				}
+				out = append(out, hsync.Envelope{Actor: actor, Seq: seq, Payload: kv.Value})
+				next++
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ApplyRemote implements sync.LocalStore: it decodes each payload, checks
+// that it is the change its envelope names, and applies them all in one
+// storage commit.
+func (s syncStore) ApplyRemote(envs []hsync.Envelope) error {
+	changes := make([]*crdt.Change, len(envs))
+	for i, e := range envs {
+		c, err := crdt.DecodeChange(e.Payload)
+		if err != nil {
+			return fmt.Errorf("change %s/%d: %w", e.Actor, e.Seq, errors.Join(ErrInvalidChange, err))
+		}
+		if c.Actor != e.Actor || c.Seq != e.Seq {
+			return fmt.Errorf("envelope %s/%d carries change %s/%d: %w", e.Actor, e.Seq, c.Actor, c.Seq, ErrInvalidChange)
+		}
+		changes[i] = c
+	}
+	return s.db.ApplyRemote(s.ctx, changes)
+}
+
+// Acked implements sync.LocalStore.
+func (s syncStore) Acked() (crdt.VersionVector, error) {
+	b, err := s.db.storage.Get(s.ctx, StoreMeta, metaAcked)
+	if errors.Is(err, ErrNotFound) {
+		return crdt.VersionVector{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var v crdt.VersionVector
+	if err := msgpack.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("stored acked version: %w", errors.Join(ErrStorage, err))
+	}
+	return v, nil
+}
+
+// SetAcked implements sync.LocalStore. It also compacts the log: a change
+// the relay holds durably need not be kept here, so the log stays as small
+// as what is still pending.
+func (s syncStore) SetAcked(vv crdt.VersionVector) error {
+	b, err := msgpack.Marshal(vv)
+	if err != nil {
+		return err
+	}
+	return s.db.locked(s.ctx, func() error {
+		writes := []Write{{Store: StoreMeta, Key: metaAcked, Value: b}}
+		for _, actor := range vv.Actors() {
+			kvs, err := s.db.storage.Scan(s.ctx, StoreLog, string(actor)+keySep)
+			if err != nil {
+				return err
+			}
+			for _, kv := range kvs {
+				if seq, err := logSeq(kv.Key); err == nil && seq <= vv.Get(actor) {
+					writes = append(writes, Write{Store: StoreLog, Key: kv.Key})
+				}
+			}
+		}
+		return s.db.storage.Commit(s.ctx, writes)
+	})
+}

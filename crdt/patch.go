@@ -38,14 +38,23 @@ type Splice struct {
 
 // patchBuilder accumulates a Patch.
 type patchBuilder struct {
-	patch Patch
+	out   *Patch // allocated on first touch, together with its first DocPatch
 	docs  []*docState
 	byKey map[docKey]int
-	first [1]DocPatch
+}
+
+// patchBlock is one allocation holding a patch, its first document and
+// that document's first field and splice: the common case of one edit.
+type patchBlock struct {
+	p Patch
+	d [1]DocPatch
+	f [1]string
+	s [1]Splice
 }
 
 func (b *patchBuilder) reset() {
-	b.patch = Patch{Docs: b.first[:0:1]}
+	b.out = nil
+	clear(b.docs)
 	b.docs = b.docs[:0]
 	b.byKey = nil
 }
@@ -54,8 +63,26 @@ func (b *patchBuilder) reset() {
 func (b *patchBuilder) doc(d *docState) *DocPatch {
 	n := len(b.docs)
 	if n > 0 && b.docs[n-1] == d {
-		return &b.patch.Docs[n-1]
+		return &b.out.Docs[n-1]
 	}
+	if i, ok := b.find(d); ok {
+		return &b.out.Docs[i]
+	}
+	b.docs = append(b.docs, d)
+	dp := DocPatch{Collection: d.key.coll, ID: d.key.id}
+	if b.out == nil {
+		blk := &patchBlock{}
+		b.out = &blk.p
+		b.out.Docs = blk.d[:0:1]
+		dp.Fields, dp.Splices = blk.f[:0:1], blk.s[:0:1]
+	}
+	b.out.Docs = append(b.out.Docs, dp)
+	return &b.out.Docs[n]
+}
+
+// find returns the index of d's DocPatch, if present.
+func (b *patchBuilder) find(d *docState) (int, bool) {
+	n := len(b.docs)
 	if b.byKey == nil && n >= 8 {
 		b.byKey = make(map[docKey]int, n)
 		for i, x := range b.docs {
@@ -63,25 +90,18 @@ func (b *patchBuilder) doc(d *docState) *DocPatch {
 		}
 	}
 	if b.byKey != nil {
-		if i, ok := b.byKey[d.key]; ok {
-			return &b.patch.Docs[i]
+		i, ok := b.byKey[d.key]
+		if !ok {
+			b.byKey[d.key] = n
 		}
-		b.byKey[d.key] = n
-	} else {
-		for i, x := range b.docs {
-			if x == d {
-				return &b.patch.Docs[i]
-			}
+		return i, ok
+	}
+	for i, x := range b.docs {
+		if x == d {
+			return i, true
 		}
 	}
-	b.docs = append(b.docs, d)
-	// One allocation holds the first field and splice of a document.
-	blk := &struct {
-		f [1]string
-		s [1]Splice
-	}{}
-	b.patch.Docs = append(b.patch.Docs, DocPatch{Collection: d.key.coll, ID: d.key.id, Fields: blk.f[:0:1], Splices: blk.s[:0:1]})
-	return &b.patch.Docs[n]
+	return 0, false
 }
 
 // field records a change of top-level field key.
@@ -102,24 +122,15 @@ func (b *patchBuilder) splice(d *docState, path []string, s Splice) {
 	p.Splices = append(p.Splices, s)
 }
 
-// finish fills in Exists and returns the patch. The builder's inline
-// first DocPatch is copied out, so the result never aliases the builder.
+// finish fills in Exists and returns the patch.
 func (b *patchBuilder) finish() *Patch {
-	for i, d := range b.docs {
-		b.patch.Docs[i].Exists = d.exists()
+	p := b.out
+	if p == nil {
+		p = &Patch{}
 	}
-	blk := &struct {
-		p Patch
-		d [1]DocPatch
-	}{}
-	switch len(b.patch.Docs) {
-	case 0:
-	case 1:
-		blk.d[0] = b.patch.Docs[0]
-		blk.p.Docs = blk.d[:]
-	default:
-		blk.p.Docs = b.patch.Docs
+	for i, d := range b.docs {
+		p.Docs[i].Exists = d.exists()
 	}
 	b.reset()
-	return &blk.p
+	return p
 }

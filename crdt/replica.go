@@ -22,6 +22,8 @@ type Replica struct {
 	docs    map[docKey]*docState
 	maxHLC  HLC    // greatest HLC of any applied change
 	step    uint64 // counts transactions and remote changes, for undo
+	tx      Tx     // the transaction in progress, reused
+	inTx    bool
 	undo    []undoEntry
 	pb      patchBuilder
 }

@@ -21,6 +21,7 @@ func (s *seq[T]) extend(r *run[T], vals []T) {
 
 // localInsert inserts vals (IDs id, id+1, ...) before visible position pos
 // (0 <= pos <= s.vis) and returns the origins to send to other replicas.
+// It copies vals, so callers may pass a reused buffer.
 func (s *seq[T]) localInsert(pos int, id ID, vals []T) (left, right ID) {
 	var c *chunk[T]
 	j := 0
@@ -42,7 +43,8 @@ func (s *seq[T]) localInsert(pos int, id ID, vals []T) (left, right ID) {
 		}
 		c, j = r.ch, runIndex(r)+1
 	}
-	s.place(c, j, &run[T]{id: id, left: left, right: right, n: len(vals), vals: vals})
+	own := append(make([]T, 0, len(vals)), vals...)
+	s.place(c, j, &run[T]{id: id, left: left, right: right, n: len(vals), vals: own})
 	return left, right
 }
 

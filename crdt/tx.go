@@ -8,7 +8,8 @@ import (
 
 // Tx is a local transaction. Its methods apply immediately (later calls see
 // earlier ones); if the function given to Transact returns an error,
-// everything is undone. A Tx must not be used after its function returns.
+// everything is undone. A Tx must not be kept or used after its function
+// returns.
 type Tx struct {
 	r    *Replica
 	c    *Change
@@ -24,19 +25,23 @@ type Tx struct {
 // applied, no change is produced and no seq is used. A transaction that does
 // nothing returns a nil change.
 func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
-	// One allocation for the change, room for its first operation and the
-	// Tx: a keystroke must stay cheap.
+	if r.inTx {
+		return nil, nil, fmt.Errorf("%w: Transact called inside a transaction", ErrInvalidArgument)
+	}
+	// One allocation for the change and room for its first operation: a
+	// keystroke must stay cheap. The Tx is the replica's, reused.
 	blk := &struct {
 		c   Change
 		ops [1]Op
-		tx  Tx
 	}{}
-	c, tx := &blk.c, &blk.tx
+	c, tx := &blk.c, &r.tx
 	*c = Change{Actor: r.actor, Seq: r.version[r.actor] + 1, HLC: r.clock.tick(), StartCtr: max(1, r.nextCtr[r.actor]), Ops: blk.ops[:0:1]}
 	*tx = Tx{r: r, c: c, ctr: c.StartCtr}
 	r.beginStep()
 	r.pb.reset()
+	r.inTx = true
 	err := fn(tx)
+	r.inTx = false
 	tx.done = true
 	if err != nil {
 		r.rollback()

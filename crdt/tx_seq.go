@@ -60,7 +60,11 @@ func (tx *Tx) insertText(d *docState, obj ID, pos int, s string) error {
 	if pos < 0 || pos > o.text.vis {
 		return fmt.Errorf("%w: insert at %d of %d", ErrOutOfRange, pos, o.text.vis)
 	}
-	runes := []rune(s)
+	var buf [32]rune // typing inserts a few characters at a time
+	runes := buf[:0]
+	for _, r := range s {
+		runes = append(runes, r)
+	}
 	tx.touch(d, len(runes))
 	id := ID{tx.c.Actor, tx.ctr}
 	left, right := o.text.localInsert(pos, id, runes)

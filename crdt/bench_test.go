@@ -242,3 +242,14 @@ func BenchmarkKeystroke(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
+
+// BenchmarkTraceEncodeBatch encodes all changes of the trace as one batch;
+// bytes is its size (compare BenchmarkTraceEncodeChanges).
+func BenchmarkTraceEncodeBatch(b *testing.B) {
+	_, changes, _ := tracedReplica(b)
+	var n int
+	for b.Loop() {
+		n = len(EncodeChanges(changes))
+	}
+	b.ReportMetric(float64(n), "bytes")
+}

@@ -165,3 +165,42 @@ func TestHugeLengthsRejected(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDecodeChanges: batches, like FuzzDecodeChange.
+func FuzzDecodeChanges(f *testing.F) {
+	r, _ := goldenScenario(f)
+	all := r.ChangesSince(nil)
+	f.Add(EncodeChanges(all))
+	f.Add(EncodeChanges(all[:1]))
+	f.Add(EncodeChanges(nil))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cs, err := DecodeChanges(data)
+		if err != nil {
+			return
+		}
+		again, err := DecodeChanges(EncodeChanges(cs))
+		if err != nil || len(again) != len(cs) {
+			t.Fatalf("re-encoded batch: %d changes, %v", len(again), err)
+		}
+		for i := range cs {
+			if !bytes.Equal(EncodeChange(cs[i]), EncodeChange(again[i])) {
+				t.Fatal("batch round trip changed a change")
+			}
+		}
+		_, _ = mustReplica(t, "fuzz", WithStrict(true)).Apply(cs...)
+	})
+}
+
+func TestChangesBatchRoundTrip(t *testing.T) {
+	r, _ := goldenScenario(t)
+	all := r.ChangesSince(nil)
+	got, err := DecodeChanges(EncodeChanges(all))
+	if err != nil || len(got) != len(all) {
+		t.Fatalf("%d changes, %v", len(got), err)
+	}
+	for i := range all {
+		if !bytes.Equal(EncodeChange(all[i]), EncodeChange(got[i])) {
+			t.Fatalf("change %d differs", i)
+		}
+	}
+}

@@ -220,6 +220,20 @@ func (r *reader) segments(actors []ActorID) []segment {
 		}
 		return actors[x]
 	}
+	if !r.decodeSegments(segs, flags, &cols, actor) {
+		return nil
+	}
+	for i := range cols {
+		if cols[i].bad || len(cols[i].b) != 0 {
+			r.fail("bad column %d", i)
+		}
+	}
+	resolveOrigins(segs, flags)
+	return segs
+}
+
+// decodeSegments fills segs from the flag byte and varint columns.
+func (r *reader) decodeSegments(segs []segment, flags []byte, cols *[5]varints, actor func(uint64) ActorID) bool {
 	var ctr uint64
 	total := 0
 	for i, f := range flags {
@@ -231,20 +245,14 @@ func (r *reader) segments(actors []ActorID) []segment {
 		n := cols[2].next()
 		if n == 0 || n > math.MaxInt32 || total+int(n) > math.MaxInt32 || f>>5 != 0 {
 			r.fail("bad run %d", i)
-			return nil
+			return false
 		}
 		g.n = int(n)
 		total += g.n
 		g.left = r.origin(&cols[3], f>>1&3, actor, ctr)
 		g.right = r.origin(&cols[4], f>>3&3, actor, ctr)
 	}
-	for i := range cols {
-		if cols[i].bad || len(cols[i].b) != 0 {
-			r.fail("bad column %d", i)
-		}
-	}
-	resolveOrigins(segs, flags)
-	return segs
+	return true
 }
 
 func (r *reader) origin(col *varints, kind byte, actor func(uint64) ActorID, base uint64) ID {

@@ -39,7 +39,7 @@ test-wasm: $(BIN)/wasmbrowsertest
 	GOOS=js GOARCH=wasm $(GO) vet $(WASM_TEST_PKGS) ./wasm
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(BIN)/wasmbrowsertest $(WASM_TEST_PKGS)
 
-test-e2e: build
+test-e2e: build $(BIN)/relay
 	node --test --test-concurrency=1 web/test/*.test.mjs
 
 demo: build
@@ -47,11 +47,15 @@ demo: build
 
 bench-browser: build deps
 	node web/bench/open-time.mjs
+	node web/bench/engine.mjs
 
 deps: node_modules/.package-lock.json chromium $(BIN)/wasmbrowsertest
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
+
+$(BIN)/relay: go.mod go.sum $(shell find crdt sync relay cmd/relay -name '*.go' ! -name '*_test.go' 2>/dev/null)
+	$(GO) build -o $@ ./cmd/relay
 
 $(BIN)/wasmbrowsertest:
 	GOBIN=$(BIN) $(GO) install github.com/agnivade/wasmbrowsertest@$(WASMBROWSERTEST_VERSION)

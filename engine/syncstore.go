@@ -105,15 +105,22 @@ func (s syncStore) Acked() (crdt.VersionVector, error) {
 	return v, nil
 }
 
-// SetAcked implements sync.LocalStore. It also compacts the log: a change
-// the relay holds durably need not be kept here, so the log stays as small
-// as what is still pending.
+// SetAcked implements sync.LocalStore. The stored vector only grows (two
+// tabs' sessions may race). It also compacts the log: a change the relay
+// holds durably need not be kept here, so the log stays as small as what is
+// still pending.
 func (s syncStore) SetAcked(vv crdt.VersionVector) error {
-	b, err := msgpack.Marshal(vv)
-	if err != nil {
-		return err
-	}
 	return s.db.locked(s.ctx, func() error {
+		stored, err := s.Acked()
+		if err != nil {
+			return err
+		}
+		vv = vv.Clone()
+		vv.Merge(stored)
+		b, err := msgpack.Marshal(vv)
+		if err != nil {
+			return err
+		}
 		writes := []Write{{Store: StoreMeta, Key: metaAcked, Value: b}}
 		for _, actor := range vv.Actors() {
 			kvs, err := s.db.storage.Scan(s.ctx, StoreLog, string(actor)+keySep)

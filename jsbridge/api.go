@@ -18,10 +18,12 @@ import (
 // the module; Boot calls it with the API object.
 const BootHook = "__hearthBoot"
 
-// database is one open database and its subscriptions, by id.
+// database is one open database, its sync session and its subscriptions,
+// by id.
 type database struct {
 	db   *engine.DB
 	tabs *tabs
+	sync *syncer
 	subs map[int]func()
 }
 
@@ -56,15 +58,18 @@ func (r *registry) get(args []safejs.Value) (*database, error) {
 // methods returns the exported API, by JS name.
 func (r *registry) methods() map[string]asyncFunc {
 	return map[string]asyncFunc{
-		"open":         r.open,
-		"commit":       r.commit,
-		"get":          r.getDoc,
-		"query":        r.query,
-		"subscribe":    r.subscribe,
-		"subscribeDoc": r.subscribeDoc,
-		"unsubscribe":  r.unsubscribe,
-		"createIndex":  r.createIndex,
-		"close":        r.close,
+		"open":           r.open,
+		"commit":         r.commit,
+		"get":            r.getDoc,
+		"query":          r.query,
+		"subscribe":      r.subscribe,
+		"subscribeDoc":   r.subscribeDoc,
+		"unsubscribe":    r.unsubscribe,
+		"createIndex":    r.createIndex,
+		"close":          r.close,
+		"syncConnect":    r.syncConnect,
+		"syncDisconnect": r.syncDisconnect,
+		"syncSubscribe":  r.syncSubscribe,
 	}
 }
 
@@ -77,8 +82,11 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &database{subs: map[int]func(){}}
-	d.tabs, err = newTabs(name, func(msg []byte) { _ = d.db.Receive(msg) })
+	d := &database{subs: map[int]func(){}, sync: newSyncer()}
+	d.tabs, err = newTabs(name, func(msg []byte) {
+		_ = d.db.Receive(msg)
+		d.sync.notify() // another tab's commit may have local changes to push
+	})
 	if err != nil {
 		storage.Close()
 		return nil, err
@@ -110,7 +118,11 @@ func (r *registry) commit(ctx context.Context, args []safejs.Value) (any, error)
 			return nil, err
 		}
 	}
-	return nil, d.db.Commit(ctx, ops)
+	if err := d.db.Commit(ctx, ops); err != nil {
+		return nil, err
+	}
+	d.sync.notify()
+	return nil, nil
 }
 
 func (r *registry) getDoc(ctx context.Context, args []safejs.Value) (any, error) {
@@ -229,6 +241,7 @@ func (r *registry) close(_ context.Context, args []safejs.Value) (any, error) {
 	if d == nil {
 		return nil, nil
 	}
+	d.sync.disconnect()
 	d.tabs.close()
 	return nil, d.db.Close()
 }

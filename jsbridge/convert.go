@@ -4,6 +4,8 @@ package jsbridge
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hack-pad/safejs"
 
@@ -189,8 +191,8 @@ func toJS(v any) (safejs.Value, error) {
 		if err != nil {
 			return obj, err
 		}
-		for k, e := range x {
-			ev, err := toJS(e)
+		for _, k := range sortedKeys(x) {
+			ev, err := toJS(x[k])
 			if err != nil {
 				return obj, err
 			}
@@ -223,6 +225,27 @@ func toJS(v any) (safejs.Value, error) {
 	default:
 		return safejs.Value{}, fmt.Errorf("cannot convert %T to JavaScript: %w", v, engine.ErrStorage)
 	}
+}
+
+// sortedKeys orders an object's keys for JS: "id" first, then the rest
+// sorted, so results have a stable shape whatever Go's map order.
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == "id":
+			return -1
+		case b == "id":
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
 }
 
 func invalid(format string, args ...any) error {

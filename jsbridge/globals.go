@@ -12,4 +12,5 @@ var (
 	jsArray, _           = safejs.Global().Get("Array")
 	jsPromise, _         = safejs.Global().Get("Promise")
 	jsError, _           = safejs.Global().Get("Error")
+	jsUint8Array, _      = safejs.Global().Get("Uint8Array")
 )

@@ -72,6 +72,8 @@ export declare class Database {
   readonly name: string;
   /** Whether the engine runs in a Web Worker (true) or on this thread. */
   readonly inWorker: boolean;
+  /** Sync with a relay. */
+  readonly sync: Sync;
   /** Returns the collection `name`. Collections need no creation. */
   collection<T extends Doc = Doc>(name: string): Collection<T>;
   /** Starts a query over `collection`. */
@@ -157,4 +159,38 @@ export declare class DocRef<T extends Doc = Doc> {
   get(): Promise<T | undefined>;
   /** Calls `listener` with the document (undefined when absent) now and after every change. */
   subscribe(listener: (doc: T | undefined) => void, onError?: (err: Error) => void): Unsubscribe;
+}
+
+/** Options of db.sync.connect(). */
+export interface SyncOptions {
+  /** The relay's base URL, http:// or https:// (the WebSocket URL is derived from it). */
+  url: string;
+  /** The space (unit of sharing) to sync. */
+  space: string;
+  /** A token the relay accepts for the space (none for a relay in open mode). */
+  token?: string;
+  /** 'websocket' (default, live) or 'fetch' (HTTP request/response with long-polling). */
+  transport?: 'websocket' | 'fetch';
+}
+
+/** The sync status a UI shows. */
+export interface SyncStatus {
+  state: 'offline' | 'connecting' | 'syncing' | 'synced';
+  /** Local changes the relay has not acknowledged yet. */
+  pending: number;
+  /** Why the last connection ended: a stable protocol code ('unauthorized', 'token_expired', ..., or 'network') and a message. */
+  lastError: null | { code: string; message: string };
+}
+
+/** A database's sync with a relay. */
+export declare class Sync {
+  private constructor();
+  /** The current status. */
+  readonly status: SyncStatus;
+  /** Starts syncing; reconnects with backoff until disconnect(). Offline changes are kept and sent later. */
+  connect(options: SyncOptions): Promise<void>;
+  /** Stops syncing. */
+  disconnect(): Promise<void>;
+  /** Calls `listener` with the status now and after every change (a Svelte store). */
+  subscribe(listener: (status: SyncStatus) => void): Unsubscribe;
 }

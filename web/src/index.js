@@ -68,6 +68,8 @@ export class Database {
     this.name = name;
     /** Whether the engine runs in a Web Worker (true) or on this thread. */
     this.inWorker = inWorker;
+    /** Sync with a relay: connect(), disconnect(), status, subscribe(). */
+    this.sync = new Sync(this);
   }
 
   /** Returns the collection `name`. Collections need no creation. */
@@ -109,6 +111,54 @@ export class Database {
 
   #call(method, ...args) {
     return this.#engine[method](this.#handle, ...args);
+  }
+}
+
+/**
+ * The database's sync with a relay. `status` is always current; subscribe()
+ * calls a listener with it at once (so it works as a Svelte store) and after
+ * every change.
+ */
+export class Sync {
+  #db;
+  #listeners = new Set();
+  #stop;
+
+  /** @internal */
+  constructor(db) {
+    this.#db = db;
+    /** { state: 'offline'|'connecting'|'syncing'|'synced', pending, lastError: null | {code, message} } */
+    this.status = { state: 'offline', pending: 0, lastError: null };
+  }
+
+  /**
+   * Starts syncing through the relay at `url` (http:// or https://) for
+   * `space`, over 'websocket' (default) or 'fetch'. Reconnects with backoff
+   * until disconnect(); offline changes are kept and sent when it can.
+   */
+  connect({ url, space, token, transport } = {}) {
+    this.#follow();
+    return this.#db._call('syncConnect', { url, space, token, transport });
+  }
+
+  /** Stops syncing; the status goes offline. */
+  disconnect() {
+    return this.#db._call('syncDisconnect');
+  }
+
+  /** Calls `listener` with the status now and after every change. */
+  subscribe(listener) {
+    this.#follow();
+    this.#listeners.add(listener);
+    listener(this.status);
+    return () => { this.#listeners.delete(listener); };
+  }
+
+  #follow() {
+    this.#stop ??= subscribe(this.#db, 'syncSubscribe', [], (status) => {
+      this.status = status;
+      for (const l of this.#listeners) l(status);
+    });
   }
 }
 

@@ -3,7 +3,7 @@
 // its answer. A function argument (a subscriber) stays in the page; the
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 
-const methods = ['open', 'commit', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close'];
+const methods = ['open', 'commit', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
 
 /** An engine API living in a dedicated Web Worker. */
 export class WorkerEngine {
@@ -44,7 +44,7 @@ export class WorkerEngine {
         reject(cloneError(err, method, args));
       }
     });
-    if (method === 'subscribe' || method === 'subscribeDoc') {
+    if (method === 'subscribe' || method === 'subscribeDoc' || method === 'syncSubscribe') {
       answer.then((sub) => this.#subscriptions.set(sub, id), () => {});
     }
     if (method === 'unsubscribe') {

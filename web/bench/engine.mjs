@@ -1,0 +1,96 @@
+// Browser benchmark of the engine (issue 4), in headless Chromium with the
+// engine in its Web Worker: write -> subscriber latency, bulk insert
+// throughput, cold open of a 100,000-document database, and the longest
+// main-thread task during that open. Each phase is one load of
+// engine.html?phase=...; see engine-page.js. Run: make bench-browser
+//
+// Knobs (environment): SAMPLES (latency writes, 500), LATENCY_DOCS (10000),
+// INSERT_DOCS (100000), INSERT_BUDGET_S (150: the insert phase stops at the
+// first transaction boundary past this many seconds, and says so; 0 = no
+// limit), COLD_RUNS (2), PHASES (latency,insert,cold). The defaults keep a
+// whole run near 5 minutes on a shared 2-core machine.
+import { startBrowser } from '../test/helpers.mjs';
+
+const samples = Number(process.env.SAMPLES ?? 500);
+const latencyDocs = Number(process.env.LATENCY_DOCS ?? 10_000);
+const insertDocs = Number(process.env.INSERT_DOCS ?? 100_000);
+const coldRuns = Number(process.env.COLD_RUNS ?? 2);
+const insertBudget = Number(process.env.INSERT_BUDGET_S ?? 150);
+const phases = (process.env.PHASES ?? 'latency,insert,cold').split(',');
+
+const TARGET = { p50: 1, coldFirst: 300, longTask: 50 };
+
+function pct(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+const median = (v) => pct(v, 0.5);
+const ms = (x) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
+const verdict = (value, target) => (value < target ? `MET (target < ${target} ms)` : `MISSED (target < ${target} ms; ${(value / target).toFixed(1)}x over)`);
+
+/** Loads engine.html?phase=... in a new page of `context`; resolves to the page's result. */
+async function runPhase(env, context, query, timeout) {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`  [page error] ${err.message}`));
+  page.on('console', (msg) => { if (msg.type() === 'error') console.error(`  [console] ${msg.text()}`); });
+  try {
+    await page.goto(`${env.server.url}/web/bench/engine.html?${query}`);
+    await page.waitForFunction(() => window.benchResult || window.benchError, null, { timeout, polling: 100 });
+    const { result, error } = await page.evaluate(() => ({ result: window.benchResult, error: window.benchError }));
+    if (error) throw new Error(`phase ${query}: ${error}`);
+    return result;
+  } finally {
+    await page.close();
+  }
+}
+
+const env = await startBrowser();
+console.log(`hearthdb engine benchmark: headless ${env.browser.version()}, engine in its Web Worker`);
+let failed = false;
+try {
+  const context = await env.browser.newContext();
+  let dbDocs = insertDocs;
+
+  if (phases.includes('latency')) {
+    const r = await runPhase(env, context, `phase=latency&docs=${latencyDocs}&samples=${samples}`, 180_000);
+    const p50 = median(r.toCallback);
+    console.log(`write -> subscriber callback, ${r.docs} docs, ${r.queries} live queries (indexes: ${r.indexes.join(', ') || 'none'}), ${r.toCallback.length} sequential writes: ` +
+      `p50 ${ms(p50)}, p99 ${ms(pct(r.toCallback, 0.99))}, max ${ms(Math.max(...r.toCallback))} — ${verdict(p50, TARGET.p50)}`);
+    console.log(`  by kind: put() p50 ${ms(median(r.putToCallback))} p99 ${ms(pct(r.putToCallback, 0.99))}; update() p50 ${ms(median(r.updateToCallback))} p99 ${ms(pct(r.updateToCallback, 0.99))}; ` +
+      `write -> Promise resolved p50 ${ms(median(r.toResolve))}; ${r.callbacksPerWrite.toFixed(1)} callbacks per write; ` +
+      `(seeding ${r.docs} docs ${ms(r.seedMs)}, 20 subscriptions' first results ${ms(r.subscribeMs)})`);
+  }
+
+  if (phases.includes('insert')) {
+    const r = await runPhase(env, context, `phase=insert&docs=${insertDocs}&budget=${insertBudget}`, 1_800_000);
+    const b = r.batches;
+    dbDocs = r.inserted;
+    const partial = r.inserted < r.docs ? `STOPPED by INSERT_BUDGET_S=${insertBudget} after ${r.inserted} of ${r.docs} docs (INSERT_BUDGET_S=0 inserts all); ` : '';
+    console.log(`insert ${r.docs} docs in transactions of ${r.batch} (db.transact): ${partial}${Math.round(r.docsPerSec)} docs/s (${r.inserted} docs in ${(r.ms / 1000).toFixed(1)} s; ` +
+      `per transaction: first 10 median ${ms(median(b.slice(0, 10)))}, last 10 median ${ms(median(b.slice(-10)))}, max ${ms(Math.max(...b))}` +
+      `${r.usageBytes ? `; origin storage ${(r.usageBytes / 2 ** 20).toFixed(0)} MiB` : ''})`);
+  }
+
+  if (phases.includes('cold')) {
+    const runs = [];
+    for (let i = 0; i < coldRuns; i++) runs.push(await runPhase(env, context, 'phase=cold', 300_000));
+    if (runs.some((r) => r.firstRows !== 20)) throw new Error(`cold open: the first query returned ${runs.map((r) => r.firstRows)} rows, not 20 (did the insert phase run?)`);
+    const first = median(runs.map((r) => r.navToFirst));
+    console.log(`cold open of the ${dbDocs}-doc database -> first result of orderBy(updatedAt desc).limit(20).get(), from navigation start, ${coldRuns} fresh pages: ` +
+      `median ${ms(first)} (runs: ${runs.map((r) => ms(r.navToFirst)).join(', ')}) — ${verdict(first, TARGET.coldFirst)}` +
+      `${dbDocs < insertDocs ? ` [only ${dbDocs} docs: the time to load the whole collection grows with its size, so ${insertDocs} docs take longer]` : ''}`);
+    console.log(`  open() alone: median ${ms(median(runs.map((r) => r.openMs)))}; navigation -> open() resolved ${ms(median(runs.map((r) => r.navToOpened)))}; ` +
+      `first query after open ${ms(median(runs.map((r) => r.firstQueryMs)))}; a second query (now loaded) ${ms(median(runs.map((r) => r.secondQueryMs)))}`);
+    const longest = Math.max(...runs.map((r) => r.maxLongTask));
+    const observed = runs.every((r) => r.longTaskObserver);
+    console.log(`longest main-thread task during cold open (PerformanceObserver 'longtask'): ${ms(longest)} (per run: ${runs.map((r) => ms(r.maxLongTask)).join(', ')}; ` +
+      `${observed ? `long tasks seen: ${runs.map((r) => r.longTasks.length).join(', ')}` : 'longtask entries unsupported in this browser!'}) — ${longest <= TARGET.longTask ? `MET (target: none over ${TARGET.longTask} ms)` : `MISSED (target: none over ${TARGET.longTask} ms; ${(longest / TARGET.longTask).toFixed(1)}x over)`}`);
+  }
+  await context.close();
+} catch (err) {
+  failed = true;
+  console.error(`benchmark failed: ${err.stack ?? err}`);
+} finally {
+  await env.stop();
+}
+process.exitCode = failed ? 1 : 0;

@@ -62,6 +62,7 @@ func token(t testing.TB, space string) func() (string, error) {
 }
 
 type client struct {
+	space string
 	store *synctest.MemStore
 	sess  *hsync.Session
 	stop  context.CancelFunc
@@ -76,7 +77,7 @@ func newClient(t testing.TB, space string, actor crdt.ActorID) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &client{store: st, sess: s}
+	return &client{space: space, store: st, sess: s}
 }
 
 // run starts Session.Run over dial until stopped.

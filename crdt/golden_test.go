@@ -121,3 +121,18 @@ func TestGoldenSnapshot(t *testing.T) {
 
 // equalValues compares documents with reflect.DeepEqual semantics.
 func equalValues(a, b any) bool { return reflect.DeepEqual(a, b) }
+
+// TestLoadRaisesLaggingCounters: a snapshot whose stored counters lag the
+// IDs in its documents cannot let a later change reuse those IDs.
+func TestLoadRaisesLaggingCounters(t *testing.T) {
+	r, _ := goldenScenario(t)
+	want := r.nextCtr["alice"]
+	r.nextCtr = map[ActorID]uint64{}
+	l, err := LoadSnapshot("carol", r.EncodeSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.nextCtr["alice"]; got == 0 || got > want {
+		t.Fatalf("next counter of alice %d, want 1..%d", got, want)
+	}
+}

@@ -256,6 +256,7 @@ func (r *Replica) LoadDoc(data []byte) error {
 	if rd.err != nil {
 		return fmt.Errorf("load document: %w", rd.err)
 	}
+	d.raiseCounters(r.nextCtr)
 	r.docs[d.key] = d
 	return nil
 }

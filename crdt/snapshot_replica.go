@@ -109,6 +109,9 @@ func LoadSnapshot(actor ActorID, data []byte, opts ...Option) (*Replica, error) 
 	if rd.err != nil {
 		return nil, fmt.Errorf("load snapshot: %w", rd.err)
 	}
+	for _, d := range r.docs {
+		d.raiseCounters(r.nextCtr)
+	}
 	r.clock.observe(r.maxHLC)
 	return r, nil
 }

@@ -42,8 +42,11 @@ test-wasm: $(BIN)/wasmbrowsertest
 test-e2e: build $(BIN)/relay
 	node --test --test-concurrency=1 web/test/*.test.mjs
 
-demo: build
-	node web/scripts/serve.mjs --port $(PORT)
+# The demo: the relay serves web/ (the demo page and the built package) and
+# syncs every window that opens it; its data lives in .demo-data/.
+demo: build $(BIN)/relay
+	@echo "Hearth demo: http://127.0.0.1:$(PORT)/demo/  (Ctrl-C to stop)"
+	$(BIN)/relay -addr 127.0.0.1:$(PORT) -static web -open -data .demo-data
 
 bench-browser: build deps
 	node web/bench/open-time.mjs

@@ -1,5 +1,6 @@
 // The demo app: a todo list stored in Hearth. Everything lives in IndexedDB,
-// so the list survives a reload.
+// so the list survives a reload, and syncs through the relay that serves
+// this page (`make demo`), so every window shows the same list live.
 import { open } from '../dist/index.js';
 
 const status = document.getElementById('status');
@@ -7,15 +8,30 @@ const list = document.getElementById('list');
 const form = document.getElementById('add');
 const title = document.getElementById('title');
 
+const syncLine = document.getElementById('sync');
+
 const db = await open({ name: 'demo' });
 const todos = db.collection('todos');
 
-async function render() {
-  const items = (await todos.all()).sort((a, b) => a.created - b.created);
+function render(items) {
   list.replaceChildren(...items.map(item));
   status.textContent = `${items.length} item${items.length === 1 ? '' : 's'}, stored in IndexedDB.`;
   status.className = '';
 }
+
+// The list follows every committed change: this window's, another tab's,
+// or one that arrived from the relay.
+db.query('todos').orderBy('created').subscribe(render);
+
+db.sync.subscribe(({ state, pending, lastError }) => {
+  const bold = document.createElement('b');
+  bold.textContent = state;
+  const more = (pending ? `, ${pending} change${pending === 1 ? '' : 's'} to send` : '')
+    + (lastError && state !== 'synced' ? ` (${lastError.code})` : '');
+  syncLine.className = state;
+  syncLine.replaceChildren('Sync: ', bold, more);
+});
+db.sync.connect({ url: location.origin, space: 'demo' });
 
 function item(todo) {
   const li = document.createElement('li');
@@ -36,7 +52,6 @@ function item(todo) {
 async function run(write) {
   try {
     await write;
-    await render();
   } catch (err) {
     status.textContent = `${err.name}: ${err.message}`;
     status.className = 'error';
@@ -50,4 +65,3 @@ form.onsubmit = (event) => {
   if (todo.title) run(todos.put(todo));
 };
 
-await render();

@@ -1,6 +1,7 @@
-// A small static file server for the demo and the browser tests. It serves
-// the repository root (so pages can import /web/dist/index.js) on 127.0.0.1
-// only, with the application/wasm type that streaming compilation needs.
+// A small static file server for the browser tests and benchmarks. It
+// serves the repository root (so pages can import /web/dist/index.js) on
+// 127.0.0.1 only, with the application/wasm type that streaming compilation
+// needs. (The demo is served by the relay itself: make demo.)
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -21,16 +22,12 @@ const types = {
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /**
- * Serves `root` on 127.0.0.1:`port` (0 picks a free port). `/` redirects to
- * `index`. Resolves to { url, close }.
+ * Serves `root` on 127.0.0.1:`port` (0 picks a free port). Resolves to
+ * { url, close }.
  */
-export function serve({ root = repoRoot, port = 0, index = '/web/demo/' } = {}) {
+export function serve({ root = repoRoot, port = 0 } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    if (path === '/') {
-      res.writeHead(302, { location: index }).end();
-      return;
-    }
     const file = normalize(join(root, path));
     if (!file.startsWith(root)) {
       res.writeHead(403).end('forbidden');
@@ -56,11 +53,4 @@ export function serve({ root = repoRoot, port = 0, index = '/web/demo/' } = {}) 
       });
     });
   });
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const i = process.argv.indexOf('--port');
-  const port = i > 0 ? Number(process.argv[i + 1]) : 8080;
-  const { url } = await serve({ port });
-  console.log(`Hearth demo: ${url}/  (Ctrl-C to stop)`);
 }

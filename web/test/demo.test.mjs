@@ -1,35 +1,52 @@
-// The demo as a person uses it: add items through the form, tick one, reload,
-// and find them all still there.
+// The demo as `make demo` runs it: the relay serves the page and syncs every
+// window. A person adds items, ticks one, reloads, and sees them in a second
+// window too.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { startBrowser } from './helpers.mjs';
+import { Relay } from './relay.mjs';
+import { repoRoot } from '../scripts/serve.mjs';
 
 let env;
-before(async () => { env = await startBrowser(); });
-after(async () => { await env?.stop(); });
+let relay;
+before(async () => {
+  env = await startBrowser();
+  relay = await Relay.create(['-open', '-static', join(repoRoot, 'web')]);
+  await relay.start();
+});
+after(async () => { await env?.stop(); await relay?.stop(); });
 
 const titles = (page) => page.locator('#list li span').allTextContents();
 
-test('demo: added items survive a reload', async () => {
+async function openDemo() {
   const context = await env.browser.newContext();
   const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (err) => errors.push(err));
-  await page.goto(`${env.server.url}/`);
-  await page.waitForSelector('text=0 items, stored in IndexedDB.');
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err));
+  await page.goto(`${relay.url}/`);
+  await page.waitForSelector('#sync.synced');
+  return { context, page };
+}
+
+test('demo: items added in one window appear in another and survive a reload', async () => {
+  const [one, two] = [await openDemo(), await openDemo()];
+  await one.page.waitForSelector('text=0 items, stored in IndexedDB.');
   for (const t of ['Buy milk', 'Write the report']) {
-    await page.fill('#title', t);
-    await page.click('button[type=submit]');
-    await page.waitForFunction((t) => [...document.querySelectorAll('#list li span')].some((s) => s.textContent === t), t);
+    await one.page.fill('#title', t);
+    await one.page.click('button[type=submit]');
+    await one.page.waitForFunction((t) => [...document.querySelectorAll('#list li span')].some((s) => s.textContent === t), t);
   }
-  await page.locator('#list li', { hasText: 'Buy milk' }).locator('input[type=checkbox]').check();
-  await page.waitForSelector('#list li.done');
-  await page.reload();
-  await page.waitForSelector('text=2 items, stored in IndexedDB.');
-  assert.deepEqual(await titles(page), ['Buy milk', 'Write the report']);
-  assert.equal(await page.locator('#list li.done span').textContent(), 'Buy milk');
-  await page.locator('#list li', { hasText: 'Write the report' }).locator('button').click();
-  await page.waitForSelector('text=1 item, stored in IndexedDB.');
-  assert.deepEqual(errors, []);
-  await context.close();
+  await one.page.locator('#list li', { hasText: 'Buy milk' }).locator('input[type=checkbox]').check();
+  await two.page.waitForSelector('#list li.done');
+  assert.deepEqual(await titles(two.page), ['Buy milk', 'Write the report']);
+  await one.page.reload();
+  await one.page.waitForSelector('text=2 items, stored in IndexedDB.');
+  assert.deepEqual(await titles(one.page), ['Buy milk', 'Write the report']);
+  assert.equal(await one.page.locator('#list li.done span').textContent(), 'Buy milk');
+  await two.page.locator('#list li', { hasText: 'Write the report' }).locator('button').click();
+  await one.page.waitForSelector('text=1 item, stored in IndexedDB.');
+  assert.deepEqual([...one.page.errors, ...two.page.errors], []);
+  await one.context.close();
+  await two.context.close();
 });

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,11 @@ const module = "github.com/hearthdb/hearth"
 var pureRoots = []string{"crdt", "query", "sync", "engine"}
 
 // forbiddenImports may not be imported directly by a pure package.
-var forbiddenImports = []string{"syscall/js", "net", "net/http", "os", "os/exec", "github.com/hack-pad/safejs", "github.com/hack-pad/go-indexeddb/idb"}
+var forbiddenImports = []string{"syscall/js", "syscall", "net", "net/http", "os", "os/exec", "github.com/hack-pad/safejs", "github.com/hack-pad/go-indexeddb/idb"}
+
+// forbiddenDeps may not be reached at all from a pure package ("os" and
+// "syscall" cannot be banned transitively: fmt imports them).
+var forbiddenDeps = []string{"net", "net/http", "os/exec", "syscall/js"}
 
 // forbiddenInWasm may not reach the shipped module: test tooling and
 // debugging endpoints only add size.
@@ -75,8 +80,8 @@ func TestPureCoreImportsNoIO(t *testing.T) {
 			}
 		}
 		for _, dep := range p.Deps {
-			if strings.HasPrefix(dep, "github.com/hack-pad/") {
-				t.Errorf("%s depends on %s, a browser package", p.ImportPath, dep)
+			if strings.HasPrefix(dep, "github.com/hack-pad/") || slices.Contains(forbiddenDeps, dep) {
+				t.Errorf("%s depends on %s", p.ImportPath, dep)
 			}
 		}
 	}

@@ -24,9 +24,11 @@ func DatabaseName(name string) string { return "hearth:" + name }
 
 // Storage is an engine.Storage on one IndexedDB database.
 type Storage struct {
-	mu     sync.Mutex
-	db     *idb.Database
-	closed bool
+	mu      sync.Mutex
+	db      *idb.Database
+	closed  bool
+	gone    bool   // another tab upgraded or deleted the database
+	unwatch func() // stops the versionchange watch
 }
 
 // Open opens (creating or upgrading when needed) the IndexedDB database of
@@ -43,7 +45,20 @@ func Open(ctx context.Context, name string) (*Storage, error) {
 	if err != nil {
 		return nil, mapError("open IndexedDB", err)
 	}
-	return &Storage{db: db}, nil
+	s := &Storage{db: db}
+	s.unwatch = watchVersionChange(DatabaseName(name), s.yield)
+	return s, nil
+}
+
+// yield closes the connection because another tab needs the database
+// upgraded or deleted; later calls fail with a ClosedError saying so.
+func (s *Storage) yield() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed, s.gone = true, true
+		_ = s.db.Close()
+	}
 }
 
 // Delete removes the IndexedDB database of Hearth database name.
@@ -81,6 +96,9 @@ func upgrade(db *idb.Database, oldVersion, _ uint) error {
 func (s *Storage) transaction(mode idb.TransactionMode, stores ...string) (*idb.Transaction, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.gone {
+		return nil, fmt.Errorf("another tab upgraded or deleted this IndexedDB database; reload the page: %w", engine.ErrClosed)
+	}
 	if s.closed {
 		return nil, engine.ErrClosed
 	}
@@ -252,6 +270,7 @@ func storesOf(writes []engine.Write) []string {
 func (s *Storage) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.unwatch()
 	if s.closed {
 		return nil
 	}

@@ -4,7 +4,9 @@ package idb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,5 +125,26 @@ func TestReopenAfter10000Writes(t *testing.T) {
 		if d["n"] != float64(i) || d["id"] != fmt.Sprintf("%05d", i) {
 			t.Fatalf("document %d = %v", i, d)
 		}
+	}
+}
+
+// Deleting (or upgrading) the database from elsewhere must not block on this
+// open connection: it yields, and later calls say why they fail.
+func TestYieldsToVersionChange(t *testing.T) {
+	ctx := context.Background()
+	s, err := idb.Open(ctx, "yield")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	time.Sleep(50 * time.Millisecond) // let the watcher connection open
+	dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := idb.Delete(dctx, "yield"); err != nil {
+		t.Fatalf("Delete while open: %v (blocked by our connection?)", err)
+	}
+	_, err = s.Get(ctx, engine.StoreMeta, "k")
+	if !errors.Is(err, engine.ErrClosed) || !strings.Contains(err.Error(), "another tab") {
+		t.Fatalf("Get after the database was deleted elsewhere = %v", err)
 	}
 }

@@ -111,26 +111,14 @@ func (s *Storage) transaction(mode idb.TransactionMode, stores ...string) (*idb.
 
 // Get implements engine.Storage.
 func (s *Storage) Get(ctx context.Context, store, key string) ([]byte, error) {
-	txn, err := s.transaction(idb.TransactionReadOnly, store)
+	vals, err := s.GetMany(ctx, store, []string{key})
 	if err != nil {
 		return nil, err
 	}
-	os, err := txn.ObjectStore(store)
-	if err != nil {
-		return nil, mapError("get", err)
-	}
-	req, err := os.Get(js.ValueOf(key))
-	if err != nil {
-		return nil, mapError("get", err)
-	}
-	v, err := req.Await(ctx)
-	if err != nil {
-		return nil, mapError("get", err)
-	}
-	if v.IsUndefined() {
+	if vals[0] == nil {
 		return nil, fmt.Errorf("%s/%q: %w", store, key, engine.ErrNotFound)
 	}
-	return BytesFromJS(safejs.Safe(v))
+	return vals[0], nil
 }
 
 // GetMany implements engine.Storage: one readonly transaction, every request

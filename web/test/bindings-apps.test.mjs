@@ -106,6 +106,24 @@ async function liveDoc([a, b]) {
   await b.waitForSelector('#pinned:text("hello from A")', { timeout: 15000 });
 }
 
+// Unmounting the list component stops its engine subscription; mounting it
+// again starts one and shows the data. (The spy counts the engine calls.)
+async function unmountStops(page) {
+  await page.evaluate(() => {
+    const call = window.db._call.bind(window.db);
+    window.calls = { subscribe: 0, unsubscribe: 0 };
+    window.db._call = (method, ...args) => {
+      if (method in window.calls) window.calls[method]++;
+      return call(method, ...args);
+    };
+  });
+  await page.check('#hide');
+  await page.waitForFunction(() => window.calls.unsubscribe === 1 && !document.querySelector('#list'));
+  await page.uncheck('#hide');
+  await waitForItems(page, ['a first', 'from B']);
+  assert.deepEqual(await page.evaluate(() => window.calls), { subscribe: 1, unsubscribe: 1 });
+}
+
 test('(a) a fresh Vite + React app: useQuery, useDoc and useSyncStatus follow another window through the relay', async (t) => {
   const app = await twoWindows(await buildApp(t, 'vite-react'));
   try {
@@ -116,6 +134,7 @@ test('(a) a fresh Vite + React app: useQuery, useDoc and useSyncStatus follow an
       const renders = await page.evaluate(() => window.rowRenders);
       assert.deepEqual(Object.values(renders), [1, 1], JSON.stringify(renders));
     }
+    await unmountStops(app.pages[0]);
   } finally {
     await app.close();
   }
@@ -126,6 +145,7 @@ test('(b) a fresh Vite + Vue app: the composables follow another window through 
   try {
     await liveList(app.pages);
     await liveDoc(app.pages);
+    await unmountStops(app.pages[0]);
   } finally {
     await app.close();
   }

@@ -15,8 +15,15 @@ const Row = memo(function Row({ todo }) {
   return h('li', null, todo.title);
 });
 
-function App({ db }) {
+function List({ db }) {
   const todos = useQuery(db.query('todos').orderBy('title'));
+  return todos === undefined
+    ? h('p', { id: 'loading' }, 'Loading…')
+    : h('ul', { id: 'list' }, todos.map((t) => h(Row, { key: t.id, todo: t })));
+}
+
+function App({ db }) {
+  const [hidden, setHidden] = useState(false);
   const pinned = useDoc(db, 'notes', 'pinned');
   const status = useSyncStatus(db);
   const [title, setTitle] = useState('');
@@ -31,9 +38,8 @@ function App({ db }) {
     h('form', { onSubmit: add },
       h('input', { id: 'title', value: title, onChange: (e) => setTitle(e.target.value) }),
       h('button', { type: 'submit' }, 'Add')),
-    todos === undefined
-      ? h('p', { id: 'loading' }, 'Loading…')
-      : h('ul', { id: 'list' }, todos.map((t) => h(Row, { key: t.id, todo: t }))));
+    h('label', null, h('input', { id: 'hide', type: 'checkbox', checked: hidden, onChange: (e) => setHidden(e.target.checked) }), ' hide the list'),
+    hidden ? null : h(List, { db }));
 }
 
 const space = new URLSearchParams(location.search).get('space') ?? 'vite-react';

@@ -5,10 +5,20 @@ import { createApp, h, ref } from 'vue';
 import { open } from 'hearthdb';
 import { useDoc, useQuery, useSyncStatus } from 'hearthdb/vue';
 
-const App = {
+const List = {
   props: ['db'],
   setup({ db }) {
     const todos = useQuery(db.query('todos').orderBy('title'));
+    return () => (todos.value === undefined
+      ? h('p', { id: 'loading' }, 'Loading…')
+      : h('ul', { id: 'list' }, todos.value.map((t) => h('li', { key: t.id }, t.title))));
+  },
+};
+
+const App = {
+  props: ['db'],
+  setup({ db }) {
+    const hidden = ref(false);
     const pinned = useDoc(db.doc('notes', 'pinned'));
     const status = useSyncStatus(db);
     const title = ref('');
@@ -24,9 +34,8 @@ const App = {
         h('input', { id: 'title', value: title.value, onInput: (e) => { title.value = e.target.value; } }),
         h('button', { type: 'submit' }, 'Add'),
       ]),
-      todos.value === undefined
-        ? h('p', { id: 'loading' }, 'Loading…')
-        : h('ul', { id: 'list' }, todos.value.map((t) => h('li', { key: t.id }, t.title))),
+      h('label', null, [h('input', { id: 'hide', type: 'checkbox', checked: hidden.value, onChange: (e) => { hidden.value = e.target.checked; } }), ' hide the list']),
+      hidden.value ? null : h(List, { db }),
     ]);
   },
 };

@@ -5,17 +5,17 @@
 // engine.html?phase=...; see engine-page.js. Run: make bench-browser
 //
 // Knobs (environment): SAMPLES (latency writes, 500), LATENCY_DOCS (10000),
-// INSERT_DOCS (100000), INSERT_BUDGET_S (150: the insert phase stops at the
+// INSERT_DOCS (100000), INSERT_BUDGET_S (170: the insert phase stops at the
 // first transaction boundary past this many seconds, and says so; 0 = no
-// limit), COLD_RUNS (2), PHASES (latency,insert,cold). The defaults keep a
+// limit), COLD_RUNS (3), PHASES (latency,insert,cold). The defaults keep a
 // whole run near 5 minutes on a shared 2-core machine.
 import { startBrowser } from '../test/helpers.mjs';
 
 const samples = Number(process.env.SAMPLES ?? 500);
 const latencyDocs = Number(process.env.LATENCY_DOCS ?? 10_000);
 const insertDocs = Number(process.env.INSERT_DOCS ?? 100_000);
-const coldRuns = Number(process.env.COLD_RUNS ?? 2);
-const insertBudget = Number(process.env.INSERT_BUDGET_S ?? 150);
+const coldRuns = Number(process.env.COLD_RUNS ?? 3);
+const insertBudget = Number(process.env.INSERT_BUDGET_S ?? 170);
 const phases = (process.env.PHASES ?? 'latency,insert,cold').split(',');
 
 const TARGET = { p50: 1, coldFirst: 300, longTask: 50 };
@@ -81,6 +81,11 @@ try {
       `${dbDocs < insertDocs ? ` [only ${dbDocs} docs: the time to load the whole collection grows with its size, so ${insertDocs} docs take longer]` : ''}`);
     console.log(`  open() alone: median ${ms(median(runs.map((r) => r.openMs)))}; navigation -> open() resolved ${ms(median(runs.map((r) => r.navToOpened)))}; ` +
       `first query after open ${ms(median(runs.map((r) => r.firstQueryMs)))}; a second query (now loaded) ${ms(median(runs.map((r) => r.secondQueryMs)))}`);
+    for (const [i, r] of runs.entries()) {
+      const at = (t) => `${t.toFixed(0)}`;
+      console.log(`  cold run ${i + 1}: module ran ${at(r.moduleStart)}, import done ${at(r.moduleStart + r.importMs)}, open() resolved ${at(r.navToOpened)}, first result ${at(r.navToFirst)} ms after navigation start; ` +
+        `long tasks: ${r.longTasks.map((e) => `${e.duration.toFixed(0)} ms at ${at(e.start)}`).join(', ') || 'none'}`);
+    }
     const longest = Math.max(...runs.map((r) => r.maxLongTask));
     const observed = runs.every((r) => r.longTaskObserver);
     console.log(`longest main-thread task during cold open (PerformanceObserver 'longtask'): ${ms(longest)} (per run: ${runs.map((r) => ms(r.maxLongTask)).join(', ')}; ` +

@@ -5,7 +5,6 @@ package idb
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"syscall/js"
 
@@ -27,8 +26,8 @@ type Storage struct {
 	mu      sync.Mutex
 	db      *idb.Database
 	closed  bool
-	gone    bool   // another tab upgraded or deleted the database
-	unwatch func() // stops the versionchange watch
+	gone    bool     // another tab upgraded or deleted the database
+	raw     *rawConn // versionchange events and getAll pages
 }
 
 // Open opens (creating or upgrading when needed) the IndexedDB database of
@@ -46,7 +45,10 @@ func Open(ctx context.Context, name string) (*Storage, error) {
 		return nil, mapError("open IndexedDB", err)
 	}
 	s := &Storage{db: db}
-	s.unwatch = watchVersionChange(DatabaseName(name), s.yield)
+	if s.raw, err = openRaw(ctx, DatabaseName(name), s.yield); err != nil {
+		_ = db.Close()
+		return nil, mapError("open IndexedDB", err)
+	}
 	return s, nil
 }
 
@@ -58,6 +60,7 @@ func (s *Storage) yield() {
 	if !s.closed {
 		s.closed, s.gone = true, true
 		_ = s.db.Close()
+		s.raw.close()
 	}
 }
 
@@ -93,14 +96,22 @@ func upgrade(db *idb.Database, oldVersion, _ uint) error {
 	return nil
 }
 
-func (s *Storage) transaction(mode idb.TransactionMode, stores ...string) (*idb.Transaction, error) {
+// usable fails once the storage is closed, or gone to another tab.
+func (s *Storage) usable() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.gone {
-		return nil, fmt.Errorf("another tab upgraded or deleted this IndexedDB database; reload the page: %w", engine.ErrClosed)
+		return fmt.Errorf("another tab upgraded or deleted this IndexedDB database; reload the page: %w", engine.ErrClosed)
 	}
 	if s.closed {
-		return nil, engine.ErrClosed
+		return engine.ErrClosed
+	}
+	return nil
+}
+
+func (s *Storage) transaction(mode idb.TransactionMode, stores ...string) (*idb.Transaction, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
 	}
 	if len(stores) == 0 {
 		return nil, fmt.Errorf("transaction over no store: %w", engine.ErrInvalidArgument)
@@ -161,46 +172,15 @@ func (s *Storage) GetMany(ctx context.Context, store string, keys []string) ([][
 	return out, nil
 }
 
-// Scan implements engine.Storage with one cursor over the key range of prefix.
+// Scan implements engine.Storage with pages of getAll over the raw
+// connection (one request per thousand records, where a cursor costs an
+// event per record).
 func (s *Storage) Scan(ctx context.Context, store, prefix string) ([]engine.KV, error) {
-	txn, err := s.transaction(idb.TransactionReadOnly, store)
-	if err != nil {
+	if err := s.usable(); err != nil {
 		return nil, err
 	}
-	os, err := txn.ObjectStore(store)
-	if err != nil {
-		return nil, mapError("scan", err)
-	}
-	keyRange, err := idb.NewKeyRangeLowerBound(js.ValueOf(prefix), false)
-	if err != nil {
-		return nil, mapError("scan", err)
-	}
-	req, err := os.OpenCursorRange(keyRange, idb.CursorNext)
-	if err != nil {
-		return nil, mapError("scan", err)
-	}
-	var out []engine.KV
-	err = req.Iter(ctx, func(c *idb.CursorWithValue) error {
-		k, err := c.Key()
-		if err != nil {
-			return err
-		}
-		key := k.String()
-		if !strings.HasPrefix(key, prefix) {
-			return idb.ErrCursorStopIter // keys are sorted: past the prefix
-		}
-		v, err := c.Value()
-		if err != nil {
-			return err
-		}
-		b, err := BytesFromJS(safejs.Safe(v))
-		if err != nil {
-			return err
-		}
-		out = append(out, engine.KV{Key: key, Value: b})
-		return nil
-	})
-	return out, mapError("scan", err)
+	kvs, err := s.raw.scan(ctx, store, prefix)
+	return kvs, mapError("scan", err)
 }
 
 // Commit implements engine.Storage: one readwrite transaction over every
@@ -258,11 +238,11 @@ func storesOf(writes []engine.Write) []string {
 func (s *Storage) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.unwatch()
 	if s.closed {
 		return nil
 	}
 	s.closed = true
+	s.raw.close()
 	return mapError("close", s.db.Close())
 }
 

@@ -127,7 +127,7 @@ func testBadBatchIsAtomic(t *testing.T, open Opener) {
 func testReopen(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := open(t, t.Name())
-	const n = 500
+	const n = 2500 // more than one page of a paged scan
 	writes := make([]engine.Write, n)
 	for i := range writes {
 		writes[i] = engine.Write{Store: engine.StoreDocs, Key: fmt.Sprintf("c\x00%04d", i), Value: []byte(fmt.Sprint(i))}
@@ -142,8 +142,10 @@ func testReopen(t *testing.T, open Opener) {
 	if err != nil || len(kvs) != n {
 		t.Fatalf("after reopen Scan = %d pairs, %v; want %d", len(kvs), err, n)
 	}
-	if string(kvs[n-1].Value) != fmt.Sprint(n-1) {
-		t.Fatalf("last value = %q, want %d", kvs[n-1].Value, n-1)
+	for i, kv := range kvs {
+		if kv.Key != fmt.Sprintf("c\x00%04d", i) || string(kv.Value) != fmt.Sprint(i) {
+			t.Fatalf("pair %d = %q=%q", i, kv.Key, kv.Value)
+		}
 	}
 }
 

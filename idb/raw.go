@@ -1,0 +1,199 @@
+//go:build js && wasm
+
+package idb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/hack-pad/safejs"
+
+	"github.com/hearthdb/hearth/engine"
+)
+
+// scanPage is how many records one getAll request of a scan returns.
+const scanPage = 1000
+
+// rawConn is a second connection to the database, used through safejs for
+// what go-indexeddb does not offer: the "versionchange" event (another tab
+// upgrading or deleting the database, which this tab must not block) and
+// getAll, which reads a page of records in one request where a cursor costs
+// one event per record.
+type rawConn struct {
+	db    safejs.Value
+	funcs []safejs.Func
+	once  sync.Once
+}
+
+// openRaw opens the raw connection; onVersionChange runs once if another
+// tab needs the database upgraded or deleted.
+func openRaw(ctx context.Context, database string, onVersionChange func()) (*rawConn, error) {
+	factory, err := safejs.Global().Get("indexedDB")
+	if err != nil {
+		return nil, err
+	}
+	req, err := factory.Call("open", database)
+	if err != nil {
+		return nil, err
+	}
+	db, err := awaitRequest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	c := &rawConn{db: db}
+	f, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		c.close()
+		onVersionChange()
+		return nil
+	})
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	c.funcs = append(c.funcs, f)
+	return c, db.Set("onversionchange", f.Value())
+}
+
+func (c *rawConn) close() {
+	c.once.Do(func() {
+		_, _ = c.db.Call("close")
+		for _, f := range c.funcs {
+			f.Release()
+		}
+	})
+}
+
+// scan returns the records of store whose key starts with prefix, in key
+// order, a page of getAllKeys + getAll at a time.
+func (c *rawConn) scan(ctx context.Context, store, prefix string) ([]engine.KV, error) {
+	var out []engine.KV
+	lower, open := prefix, false
+	for {
+		keys, values, err := c.page(ctx, store, lower, open)
+		if err != nil {
+			return nil, err
+		}
+		n, err := keys.Length()
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i < n; i++ {
+			kv, err := record(keys, values, i)
+			if err != nil {
+				return nil, err
+			}
+			if !strings.HasPrefix(kv.Key, prefix) {
+				return out, nil // keys are sorted: past the prefix
+			}
+			out = append(out, kv)
+		}
+		if n < scanPage {
+			return out, nil
+		}
+		lower, open = out[len(out)-1].Key, true
+	}
+}
+
+// page reads up to scanPage keys and values from lower on, in one
+// transaction: both requests go out before the second is awaited.
+func (c *rawConn) page(ctx context.Context, store, lower string, open bool) (keys, values safejs.Value, err error) {
+	txn, err := c.db.Call("transaction", store, "readonly")
+	if err != nil {
+		return keys, values, err
+	}
+	os, err := txn.Call("objectStore", store)
+	if err != nil {
+		return keys, values, err
+	}
+	keyRange, err := lookupKeyRange().Call("lowerBound", lower, open)
+	if err != nil {
+		return keys, values, err
+	}
+	keysReq, err := os.Call("getAllKeys", keyRange, scanPage)
+	if err != nil {
+		return keys, values, err
+	}
+	valuesReq, err := os.Call("getAll", keyRange, scanPage)
+	if err != nil {
+		return keys, values, err
+	}
+	if values, err = awaitRequest(ctx, valuesReq); err != nil {
+		return keys, values, err
+	}
+	keys, err = keysReq.Get("result") // settled before valuesReq: requests complete in order
+	return keys, values, err
+}
+
+func record(keys, values safejs.Value, i int) (engine.KV, error) {
+	k, err := keys.Index(i)
+	if err != nil {
+		return engine.KV{}, err
+	}
+	key, err := k.String()
+	if err != nil {
+		return engine.KV{}, err
+	}
+	v, err := values.Index(i)
+	if err != nil {
+		return engine.KV{}, err
+	}
+	b, err := BytesFromJS(v)
+	return engine.KV{Key: key, Value: b}, err
+}
+
+func lookupKeyRange() safejs.Value {
+	kr, _ := safejs.Global().Get("IDBKeyRange")
+	return kr
+}
+
+// awaitRequest waits for an IDBRequest to succeed or fail.
+func awaitRequest(ctx context.Context, req safejs.Value) (safejs.Value, error) {
+	done := make(chan error, 1)
+	onSuccess, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { done <- nil; return nil })
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	defer onSuccess.Release()
+	onError, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		done <- requestError(req)
+		return nil
+	})
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	defer onError.Release()
+	if err := req.Set("onsuccess", onSuccess.Value()); err != nil {
+		return safejs.Value{}, err
+	}
+	if err := req.Set("onerror", onError.Value()); err != nil {
+		return safejs.Value{}, err
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return safejs.Value{}, err
+		}
+		return req.Get("result")
+	case <-ctx.Done():
+		return safejs.Value{}, ctx.Err()
+	}
+}
+
+// requestError describes a failed IDBRequest by its DOMException.
+func requestError(req safejs.Value) error {
+	e, err := req.Get("error")
+	if err != nil || e.IsNull() {
+		return errors.New("IndexedDB request failed")
+	}
+	name, _ := e.Get("name")
+	msg, _ := e.Get("message")
+	n, _ := name.String()
+	m, _ := msg.String()
+	if n == "QuotaExceededError" {
+		return fmt.Errorf("%s: %s: %w", n, m, engine.ErrQuotaExceeded)
+	}
+	return fmt.Errorf("%s: %s", n, m)
+}

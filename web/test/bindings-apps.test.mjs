@@ -7,8 +7,9 @@
 // it as it is (`make build` first, for web/dist).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,14 @@ async function buildApp(t, name) {
   t.diagnostic(`vite build of ${name}: ${((performance.now() - start) / 1000).toFixed(2)} s`);
   assert.equal(stderr.trim(), '', 'vite build warns');
   return join(dir, 'dist');
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
 }
 
 let spaces = 0;
@@ -140,8 +149,37 @@ test('(a) a fresh Vite + React app: useQuery, useDoc and useSyncStatus follow an
   }
 });
 
-test('(b) a fresh Vite + Vue app: the composables follow another window through the relay', async (t) => {
-  const app = await twoWindows(await buildApp(t, 'vite-vue'));
+test('(a\') the same React app under the Vite dev server (no configuration either)', async () => {
+  const dir = join(tmp, 'vite-react'); // installed by (a)
+  const port = await freePort();
+  const server = spawn(join(dir, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: dir, stdio: 'ignore' });
+  const context = await env.browser.newContext();
+  try {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(err));
+    for (let i = 0; ; i++) {
+      if (await page.goto(`http://127.0.0.1:${port}/`).then(() => true, () => false)) break;
+      if (i === 100) assert.fail('vite dev server did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await page.waitForSelector('#list', { state: 'attached', timeout: 30000 });
+    await add(page, 'in dev');
+    await waitForItems(page, ['in dev']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    server.kill();
+  }
+});
+
+test('(b) a fresh Vite + Vue app: the composables follow another window through the relay; every subpath type-checks', async (t) => {
+  const dist = await buildApp(t, 'vite-vue');
+  const start = performance.now();
+  await run(join(dist, '..', 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: join(dist, '..') })
+    .catch((err) => assert.fail(`tsc: ${err.stdout}${err.stderr}`));
+  t.diagnostic(`tsc of vite-vue/types.ts: ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  const app = await twoWindows(dist);
   try {
     await liveList(app.pages);
     await liveDoc(app.pages);

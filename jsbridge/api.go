@@ -83,11 +83,7 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	d := &database{subs: map[int]func(){}, sync: newSyncer()}
-	d.tabs, err = newTabs(name, func(msg []byte) {
-		_ = d.db.Receive(msg)
-		d.sync.notify() // another tab's commit may have local changes to push
-	})
-	if err != nil {
+	if d.tabs, err = newTabs(name); err != nil {
 		storage.Close()
 		return nil, err
 	}
@@ -95,6 +91,10 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 		d.tabs.close()
 		return nil, err
 	}
+	d.tabs.deliverTo(func(msg []byte) {
+		_ = d.db.Receive(msg)
+		d.sync.notify() // another tab's commit may have local changes to push
+	})
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	h := r.id()

@@ -21,15 +21,20 @@ type tabs struct {
 	channel safejs.Value // BroadcastChannel, or undefined where there is none
 	locks   safejs.Value // navigator.locks, or undefined
 	local   sync.Mutex   // the lock where Web Locks are missing (one tab only)
-	inbox   chan []byte
 	onMsg   safejs.Func
+
+	// Received notices wait in an unbounded queue: the JS callback that
+	// receives them must never block, and none may be dropped.
+	mu     sync.Mutex
+	queue  [][]byte
+	wake   chan struct{}
+	closed bool
 }
 
-// newTabs joins the tabs of database name. Received notices go to deliver,
-// one at a time and in order, from a goroutine of their own (a JS callback
-// must never block on the database's lock).
-func newTabs(name string, deliver func([]byte)) (*tabs, error) {
-	t := &tabs{name: "hearth:" + name, inbox: make(chan []byte, 1024)}
+// newTabs joins the tabs of database name. Notices received go to the
+// function given to deliverTo, one at a time and in order.
+func newTabs(name string) (*tabs, error) {
+	t := &tabs{name: "hearth:" + name, wake: make(chan struct{}, 1)}
 	t.locks = lookup("navigator", "locks")
 	ctor, err := safejs.Global().Get("BroadcastChannel")
 	if err != nil || ctor.IsUndefined() {
@@ -42,7 +47,7 @@ func newTabs(name string, deliver func([]byte)) (*tabs, error) {
 	t.onMsg, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		if data, err := args[0].Get("data"); err == nil {
 			if b, err := idb.BytesFromJS(data); err == nil {
-				t.inbox <- b
+				t.push(b)
 			}
 		}
 		return nil
@@ -53,12 +58,37 @@ func newTabs(name string, deliver func([]byte)) (*tabs, error) {
 	if err := t.channel.Set("onmessage", t.onMsg.Value()); err != nil {
 		return nil, err
 	}
+	return t, nil
+}
+
+func (t *tabs) push(msg []byte) {
+	t.mu.Lock()
+	t.queue = append(t.queue, msg)
+	t.mu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// deliverTo starts handing queued and later notices to deliver, from a
+// goroutine of its own, until close.
+func (t *tabs) deliverTo(deliver func([]byte)) {
 	go func() {
-		for msg := range t.inbox {
-			deliver(msg)
+		for range t.wake {
+			for {
+				t.mu.Lock()
+				if t.closed || len(t.queue) == 0 {
+					t.mu.Unlock()
+					break
+				}
+				msg := t.queue[0]
+				t.queue = t.queue[1:]
+				t.mu.Unlock()
+				deliver(msg)
+			}
 		}
 	}()
-	return t, nil
 }
 
 // Exclusive implements engine.Coordinator with navigator.locks.request: the
@@ -107,14 +137,19 @@ func (t *tabs) Publish(msg []byte) {
 	}
 }
 
-// close leaves the channel.
+// close leaves the channel and stops delivering.
 func (t *tabs) close() {
-	if t.channel.IsUndefined() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
 		return
 	}
-	_, _ = t.channel.Call("close")
-	t.onMsg.Release()
-	close(t.inbox)
+	t.closed = true
+	close(t.wake)
+	if !t.channel.IsUndefined() {
+		_, _ = t.channel.Call("close")
+		t.onMsg.Release()
+	}
 }
 
 // lookup returns globalThis[path[0]][path[1]]..., or undefined.

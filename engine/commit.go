@@ -9,7 +9,10 @@ import (
 
 // Commit runs ops as one transaction: they become one change, stored
 // atomically with the documents they touch, or, if any op fails, nothing
-// happens at all. Subscriptions hear of it once, after it is durable.
+// happens at all. This tab's subscriptions hear of it once, as soon as it is
+// applied in memory (optimistically: if the storage then refuses it, they
+// hear the rollback and Commit returns the error); other tabs' hear of it
+// once it is durable.
 func (db *DB) Commit(ctx context.Context, ops []Op) error {
 	return db.locked(ctx, func() error {
 		if err := db.loadState(ctx, opKeys(ops)); err != nil {
@@ -40,56 +43,58 @@ func opKeys(ops []Op) []docKey {
 	return keys
 }
 
-// persist stores applied changes with the documents their patch touched, in
-// one storage commit, then updates the views and tells the other processes.
-// If the storage refuses, the in-memory replica (which already holds the
-// changes) is dropped, so memory never runs ahead of what is stored.
+// persist shows applied changes to this tab's subscriptions at once (they
+// are applied in memory), then stores them with the documents their patch
+// touched in one storage commit, then tells the other tabs. If the storage
+// refuses, the subscriptions hear the rollback, and the in-memory replica
+// (which already holds the changes) is dropped, so memory never runs ahead
+// of what is stored.
 func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch) error {
-	writes := make([]Write, 0, len(changes)+2*len(patch.Docs)+2)
-	for _, c := range changes {
-		writes = append(writes, Write{Store: StoreLog, Key: LogKey(c.Actor, c.Seq), Value: crdt.EncodeChange(c)})
-	}
-	docs := make([]docValue, 0, len(patch.Docs))
-	for _, p := range patch.Docs {
-		d, w, err := db.docWrites(p)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, d)
-		writes = append(writes, w...)
-	}
 	commits := db.commits + 1
-	writes = append(writes,
-		Write{Store: StoreMeta, Key: metaReplica, Value: db.replica.EncodeMeta()},
-		Write{Store: StoreMeta, Key: metaCommit, Value: encodeUint(commits)})
-	if err := db.storage.Commit(ctx, writes); err != nil {
+	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
+	for i, p := range patch.Docs {
+		n.Docs[i] = docValue{Collection: p.Collection, ID: p.ID}
+		if v, ok := db.replica.Get(p.Collection, p.ID); ok {
+			n.Docs[i].Value = v
+		}
+	}
+	undo := db.view.apply(n)
+	err := db.store(ctx, changes, n)
+	if err != nil {
 		db.replica = nil // reloaded from storage by the next refresh
+		db.view.revert(undo)
 		return fmt.Errorf("commit: %w", err)
 	}
 	db.commits = commits
-	n := notice{Commit: commits, Docs: docs}
-	db.view.apply(n)
 	db.opts.Coordinator.Publish(n.encode())
 	return nil
 }
 
-// docWrites returns the new value of a touched document and the writes that
-// store it (or remove it, once deleted).
-func (db *DB) docWrites(p crdt.DocPatch) (docValue, []Write, error) {
-	key := DocKey(p.Collection, p.ID)
-	state, err := db.replica.EncodeDoc(p.Collection, p.ID)
-	if err != nil {
-		return docValue{}, nil, err
+// store writes the changes, the documents of n and the replica's metadata
+// in one storage commit.
+func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice) error {
+	writes := make([]Write, 0, len(changes)+2*len(n.Docs)+2)
+	for _, c := range changes {
+		writes = append(writes, Write{Store: StoreLog, Key: LogKey(c.Actor, c.Seq), Value: crdt.EncodeChange(c)})
 	}
-	d := docValue{Collection: p.Collection, ID: p.ID}
-	writes := []Write{{Store: StoreState, Key: key, Value: state}, {Store: StoreDocs, Key: key}}
-	if value, ok := db.replica.Get(p.Collection, p.ID); ok {
-		d.Value = value
-		if writes[1].Value, err = encodeValue(value); err != nil {
-			return docValue{}, nil, err
+	for _, d := range n.Docs {
+		key := DocKey(d.Collection, d.ID)
+		state, err := db.replica.EncodeDoc(d.Collection, d.ID)
+		if err != nil {
+			return err
 		}
+		value := Write{Store: StoreDocs, Key: key}
+		if d.Value != nil {
+			if value.Value, err = encodeValue(d.Value); err != nil {
+				return err
+			}
+		}
+		writes = append(writes, Write{Store: StoreState, Key: key, Value: state}, value)
 	}
-	return d, writes, nil
+	writes = append(writes,
+		Write{Store: StoreMeta, Key: metaReplica, Value: db.replica.EncodeMeta()},
+		Write{Store: StoreMeta, Key: metaCommit, Value: encodeUint(n.Commit)})
+	return db.storage.Commit(ctx, writes)
 }
 
 // ApplyRemote applies changes made by other replicas (from sync), in any

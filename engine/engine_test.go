@@ -167,8 +167,14 @@ func TestStorageFailureKeepsMemoryAndStorageInStep(t *testing.T) {
 	db := openDB(t, fs)
 	defer db.Close()
 	commit(t, db, put("c", map[string]any{"id": "a", "n": map[string]any{"$hearth": "counter", "value": 1.0}}))
+	var seen []any
+	cancel, err := db.SubscribeDoc(ctx, "c", "a", func(doc map[string]any, _ bool) { seen = append(seen, doc["n"]) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
 	fs.fail = true
-	err := db.Commit(ctx, []engine.Op{{Kind: engine.OpIncrement, Collection: "c", ID: "a", Path: []string{"n"}, Delta: 10}})
+	err = db.Commit(ctx, []engine.Op{{Kind: engine.OpIncrement, Collection: "c", ID: "a", Path: []string{"n"}, Delta: 10}})
 	if !errors.Is(err, engine.ErrQuotaExceeded) {
 		t.Fatalf("Commit on a full storage = %v, want ErrQuotaExceeded", err)
 	}
@@ -176,6 +182,10 @@ func TestStorageFailureKeepsMemoryAndStorageInStep(t *testing.T) {
 	commit(t, db, engine.Op{Kind: engine.OpIncrement, Collection: "c", ID: "a", Path: []string{"n"}, Delta: 1})
 	if got := get(t, db, "c", "a")["n"]; got != int64(2) {
 		t.Fatalf("counter = %v, want 2: the refused increment must not survive in memory", got)
+	}
+	// The subscriber saw the refused write optimistically, then its rollback.
+	if want := []any{int64(1), int64(11), int64(1), int64(2)}; !reflect.DeepEqual(seen, want) {
+		t.Fatalf("subscriber saw %v, want %v", seen, want)
 	}
 }
 

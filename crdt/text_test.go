@@ -231,3 +231,21 @@ func TestValidation(t *testing.T) {
 }
 
 func nan() float64 { z := 0.0; return z / z }
+
+func TestTransactPanicAppliesNothing(t *testing.T) {
+	a, _ := twoReplicas(t, "abc")
+	before := a.EncodeSnapshot()
+	func() {
+		defer func() { _ = recover() }()
+		_, _, _ = a.Transact(func(tx *Tx) error {
+			_ = tx.InsertText("notes", "n", []string{"t"}, 1, "xyz")
+			panic("boom")
+		})
+	}()
+	if string(a.EncodeSnapshot()) != string(before) {
+		t.Fatal("state changed")
+	}
+	if _, _, err := a.Transact(func(tx *Tx) error { return tx.DeleteText("notes", "n", []string{"t"}, 0, 1) }); err != nil {
+		t.Fatalf("replica unusable after a panic: %v", err)
+	}
+}

@@ -22,8 +22,9 @@ type Tx struct {
 
 // Transact runs fn as one local transaction and returns the change to send
 // to other replicas and what changed. If fn returns an error nothing is
-// applied, no change is produced and no seq is used. A transaction that does
-// nothing returns a nil change.
+// applied, no change is produced and no seq is used; the same holds if fn
+// panics (the panic continues). A transaction that does nothing returns a
+// nil change.
 func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	if r.inTx {
 		return nil, nil, fmt.Errorf("%w: Transact called inside a transaction", ErrInvalidArgument)
@@ -40,9 +41,17 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	r.beginStep()
 	r.pb.reset()
 	r.inTx = true
+	finished := false
+	defer func() {
+		if !finished { // fn panicked: undo, then let the panic continue
+			r.inTx, tx.done = false, true
+			r.rollback()
+			r.pb.reset()
+		}
+	}()
 	err := fn(tx)
-	r.inTx = false
-	tx.done = true
+	finished = true
+	r.inTx, tx.done = false, true
 	if err != nil {
 		r.rollback()
 		r.pb.reset()

@@ -6,6 +6,8 @@ import (
 	"sort"
 )
 
+// dumpDoc renders a document's internal state, for failure messages of
+// the convergence test.
 func dumpDoc(d *docState) string {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "del %v live %v\n", d.del, d.live)

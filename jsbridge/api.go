@@ -290,7 +290,7 @@ func docList(docs []map[string]any) []any {
 // call invokes a subscriber's callback. A callback that throws is the app's
 // bug: it is reported on the console and the subscription goes on.
 func call(cb safejs.Value, v any) {
-	arg, err := toJS(v)
+	arg, err := wire(v)
 	if err == nil {
 		_, err = cb.Invoke(arg)
 	}

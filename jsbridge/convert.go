@@ -4,8 +4,6 @@ package jsbridge
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/hack-pad/safejs"
 
@@ -180,73 +178,6 @@ func constructorName(v safejs.Value) string {
 
 // undefined is the Go stand-in for JS undefined in results (nil is null).
 type undefined struct{}
-
-// toJS converts a JSON-like Go value (as the engine returns) to JS.
-func toJS(v any) (safejs.Value, error) {
-	switch x := v.(type) {
-	case undefined:
-		return safejs.Undefined(), nil
-	case map[string]any:
-		obj, err := jsObject.New()
-		if err != nil {
-			return obj, err
-		}
-		for _, k := range sortedKeys(x) {
-			ev, err := toJS(x[k])
-			if err != nil {
-				return obj, err
-			}
-			if err := obj.Set(k, ev); err != nil {
-				return obj, err
-			}
-		}
-		return obj, nil
-	case []any:
-		arr, err := jsArray.New(len(x))
-		if err != nil {
-			return arr, err
-		}
-		for i, e := range x {
-			ev, err := toJS(e)
-			if err != nil {
-				return arr, err
-			}
-			if err := arr.SetIndex(i, ev); err != nil {
-				return arr, err
-			}
-		}
-		return arr, nil
-	case int64:
-		return safejs.ValueOf(float64(x))
-	case uint64:
-		return safejs.ValueOf(float64(x))
-	case nil, bool, string, float64:
-		return safejs.ValueOf(x)
-	default:
-		return safejs.Value{}, fmt.Errorf("cannot convert %T to JavaScript: %w", v, engine.ErrStorage)
-	}
-}
-
-// sortedKeys orders an object's keys for JS: "id" first, then the rest
-// sorted, so results have a stable shape whatever Go's map order.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b string) int {
-		switch {
-		case a == b:
-			return 0
-		case a == "id":
-			return -1
-		case b == "id":
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	return keys
-}
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, engine.ErrInvalidArgument)...)

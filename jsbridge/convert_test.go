@@ -75,18 +75,31 @@ func TestSharedButAcyclicObjectsAreAllowed(t *testing.T) {
 	}
 }
 
-func TestRoundTripThroughJS(t *testing.T) {
-	doc := map[string]any{"id": "1", "n": int64(3), "f": 0.25, "l": []any{"x", map[string]any{"y": false}}, "nil": nil}
-	v, err := toJS(doc)
+// Results cross as JSON text: JSON.parse of it, converted back, is the
+// value, with "id" first and the other keys sorted.
+func TestResultsCrossAsJSON(t *testing.T) {
+	doc := map[string]any{"z": "a\"b\\c\n\x01é😀", "id": "1", "n": int64(3), "f": 0.25, "big": 1e21, "l": []any{"x", map[string]any{"y": false}}, "nil": nil}
+	text, err := wire(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, err := toGo(v)
+	want := `{"id":"1","big":1e+21,"f":0.25,"l":["x",{"y":false}],"n":3,"nil":null,"z":"a\"b\\c\u000a\u0001é😀"}`
+	if text != want {
+		t.Fatalf("wire = %s\nwant %s", text, want)
+	}
+	parsed, err := lookup("JSON").Call("parse", text)
+	if err != nil {
+		t.Fatalf("JSON.parse: %v", err)
+	}
+	back, err := toGo(parsed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]any{"id": "1", "n": 3.0, "f": 0.25, "l": []any{"x", map[string]any{"y": false}}, "nil": nil}
-	if !reflect.DeepEqual(back, want) {
-		t.Fatalf("round trip = %#v, want %#v", back, want)
+	doc["n"] = 3.0
+	if !reflect.DeepEqual(back, doc) {
+		t.Fatalf("round trip = %#v, want %#v", back, doc)
+	}
+	if v, err := wire(undefined{}); err != nil || !v.(safejs.Value).IsUndefined() {
+		t.Fatalf("wire(undefined) = %v, %v", v, err)
 	}
 }

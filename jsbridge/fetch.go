@@ -33,7 +33,7 @@ func (p fetchPoller) Poll(ctx context.Context, body []byte, wait time.Duration) 
 		return nil, err
 	}
 	signal, _ := abort.Get("signal")
-	init, err := toJS(map[string]any{"method": "POST", "headers": map[string]any{"content-type": "application/vnd.hearth.sync+msgpack"}})
+	init, err := lookup("JSON").Call("parse", `{"method":"POST","headers":{"content-type":"application/vnd.hearth.sync+msgpack"}}`)
 	if err != nil {
 		return nil, err
 	}

@@ -55,12 +55,25 @@ func settle(fn asyncFunc, args []safejs.Value, resolve, reject safejs.Value) {
 		_, _ = reject.Invoke(jsErrorOf(err))
 		return
 	}
-	v, err := toJS(result)
+	v, err := wire(result)
 	if err != nil {
 		_, _ = reject.Invoke(jsErrorOf(err))
 		return
 	}
 	_, _ = resolve.Invoke(v)
+}
+
+// wire is how every result and callback value crosses to JS: JSON text, or
+// undefined. engine.js parses it.
+func wire(v any) (any, error) {
+	if _, ok := v.(undefined); ok {
+		return safejs.Undefined(), nil
+	}
+	b, err := appendJSON(nil, v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
 }
 
 // jsErrorOf makes a JS Error whose name is err's stable engine code, so apps

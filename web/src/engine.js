@@ -1,5 +1,7 @@
 // Loads and starts Hearth's Go/WebAssembly engine once per realm (page or
-// worker) and resolves to its low-level API object.
+// worker) and resolves to its low-level API object. The Go side sends every
+// result and callback value as JSON text (one string crossing instead of one
+// call per value); this module parses it, so callers see plain objects.
 import './wasm_exec.js';
 
 let enginePromise;
@@ -21,10 +23,21 @@ async function startEngine(wasmURL) {
     throw new Error('hearthdb: the WebAssembly engine exited (see the console for its last words)');
   });
   try {
-    return await Promise.race([booted, exited]);
+    return decoded(await Promise.race([booted, exited]));
   } finally {
     delete globalThis.__hearthBoot;
   }
+}
+
+const decode = (v) => (v === undefined ? undefined : JSON.parse(v));
+
+// decoded wraps the Go API so that results and callback arguments arrive parsed.
+function decoded(raw) {
+  const api = {};
+  for (const name of Object.keys(raw)) {
+    api[name] = (...args) => raw[name](...args.map((a) => (typeof a === 'function' ? (v) => a(decode(v)) : a))).then(decode);
+  }
+  return api;
 }
 
 async function instantiate(url, imports) {

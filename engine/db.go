@@ -26,8 +26,10 @@ type Options struct {
 // Coordinator lets several processes (tabs) share one Storage safely.
 type Coordinator interface {
 	// Exclusive runs fn while holding a lock that every process sharing
-	// the storage respects.
-	Exclusive(ctx context.Context, fn func() error) error
+	// the storage respects. continuous tells fn that this process has held
+	// the lock without a break since its previous Exclusive call, so no
+	// other process can have committed in between.
+	Exclusive(ctx context.Context, fn func(continuous bool) error) error
 	// Publish hands msg to every other process sharing the storage, which
 	// passes it to its DB's Receive.
 	Publish(msg []byte)
@@ -65,13 +67,13 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 		opts.Coordinator = alone{}
 	}
 	db := &DB{storage: storage, opts: opts, view: newViewState()}
-	err := opts.Coordinator.Exclusive(ctx, func() error {
+	err := opts.Coordinator.Exclusive(ctx, func(bool) error {
 		actor, err := db.loadActor(ctx)
 		if err != nil {
 			return err
 		}
 		db.actor = actor
-		return db.refresh(ctx)
+		return db.refresh(ctx, false)
 	})
 	if err != nil {
 		storage.Close()
@@ -100,8 +102,13 @@ func (db *DB) loadActor(ctx context.Context) (crdt.ActorID, error) {
 
 // refresh makes the CRDT cache current: if another process committed since
 // we last looked, it drops the cached documents and reloads the replica's
-// clock and version vector. Call it holding the Coordinator's lock.
-func (db *DB) refresh(ctx context.Context) error {
+// clock and version vector. Call it holding the Coordinator's lock; when
+// the lock was held continuously since the last look, nobody else can have
+// committed and the storage need not be asked.
+func (db *DB) refresh(ctx context.Context, continuous bool) error {
+	if continuous && db.replica != nil {
+		return nil
+	}
 	stored, err := db.storedCommits(ctx)
 	if err != nil {
 		return err
@@ -179,8 +186,8 @@ func (db *DB) locked(ctx context.Context, fn func() error) error {
 	if db.closed {
 		return ErrClosed
 	}
-	return db.opts.Coordinator.Exclusive(ctx, func() error {
-		if err := db.refresh(ctx); err != nil {
+	return db.opts.Coordinator.Exclusive(ctx, func(continuous bool) error {
+		if err := db.refresh(ctx, continuous); err != nil {
 			return err
 		}
 		return fn()
@@ -202,5 +209,5 @@ func (db *DB) Close() error {
 // alone is the Coordinator of a database no other process shares.
 type alone struct{}
 
-func (alone) Exclusive(_ context.Context, fn func() error) error { return fn() }
+func (alone) Exclusive(_ context.Context, fn func(bool) error) error { return fn(true) }
 func (alone) Publish([]byte)                                     {}

@@ -28,10 +28,10 @@ type tab struct {
 	self **engine.DB
 }
 
-func (c tab) Exclusive(_ context.Context, fn func() error) error {
+func (c tab) Exclusive(_ context.Context, fn func(bool) error) error {
 	c.t.lock.Lock()
 	defer c.t.lock.Unlock()
-	return fn()
+	return fn(false) // released after every call: never continuous
 }
 
 func (c tab) Publish(msg []byte) {

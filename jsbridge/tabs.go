@@ -4,12 +4,10 @@ package jsbridge
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/hack-pad/safejs"
 
-	"github.com/hearthdb/hearth/engine"
 	"github.com/hearthdb/hearth/idb"
 )
 
@@ -19,8 +17,8 @@ import (
 type tabs struct {
 	name    string
 	channel safejs.Value // BroadcastChannel, or undefined where there is none
-	locks   safejs.Value // navigator.locks, or undefined
-	local   sync.Mutex   // the lock where Web Locks are missing (one tab only)
+	lock    *webLock     // nil where Web Locks are missing (then one tab only)
+	local   sync.Mutex   // the lock without Web Locks
 	onMsg   safejs.Func
 
 	// Received notices wait in an unbounded queue: the JS callback that
@@ -35,7 +33,9 @@ type tabs struct {
 // function given to deliverTo, one at a time and in order.
 func newTabs(name string) (*tabs, error) {
 	t := &tabs{name: "hearth:" + name, wake: make(chan struct{}, 1)}
-	t.locks = lookup("navigator", "locks")
+	if locks := lookup("navigator", "locks"); !locks.IsUndefined() {
+		t.lock = &webLock{name: t.name, locks: locks}
+	}
 	ctor, err := safejs.Global().Get("BroadcastChannel")
 	if err != nil || ctor.IsUndefined() {
 		t.channel = safejs.Undefined()
@@ -44,11 +44,18 @@ func newTabs(name string) (*tabs, error) {
 	if t.channel, err = ctor.New(t.name); err != nil {
 		return nil, err
 	}
+	if t.lock != nil {
+		t.lock.ask = func() { _, _ = t.channel.Call("postMessage", askSignal) }
+	}
 	t.onMsg, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		if data, err := args[0].Get("data"); err == nil {
-			if b, err := idb.BytesFromJS(data); err == nil {
-				t.push(b)
-			}
+		data, err := args[0].Get("data")
+		if err != nil {
+			return nil
+		}
+		if s, err := data.String(); err == nil && s == askSignal && t.lock != nil {
+			t.lock.wanted()
+		} else if b, err := idb.BytesFromJS(data); err == nil {
+			t.push(b)
 		}
 		return nil
 	})
@@ -91,40 +98,14 @@ func (t *tabs) deliverTo(deliver func([]byte)) {
 	}()
 }
 
-// Exclusive implements engine.Coordinator with navigator.locks.request: the
-// lock is held until the Promise handed back to it settles, after fn.
-func (t *tabs) Exclusive(ctx context.Context, fn func() error) error {
-	if t.locks.IsUndefined() {
+// Exclusive implements engine.Coordinator with the Web Lock.
+func (t *tabs) Exclusive(ctx context.Context, fn func(continuous bool) error) error {
+	if t.lock == nil {
 		t.local.Lock()
 		defer t.local.Unlock()
-		return fn()
+		return fn(false)
 	}
-	acquired := make(chan struct{}, 1)
-	var release safejs.Value
-	held, err := newPromise(func(resolve, _ safejs.Value) { release = resolve })
-	if err != nil {
-		return err
-	}
-	cb, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		acquired <- struct{}{}
-		return held
-	})
-	if err != nil {
-		return err
-	}
-	defer cb.Release()
-	if _, err := t.locks.Call("request", t.name, cb.Value()); err != nil {
-		return fmt.Errorf("acquire the Web Lock %q: %v: %w", t.name, err, engine.ErrStorage)
-	}
-	select {
-	case <-acquired:
-	case <-ctx.Done():
-		// The request stays queued; release at once when it is granted.
-		go func() { <-acquired; _, _ = release.Invoke() }()
-		return ctx.Err()
-	}
-	defer release.Invoke()
-	return fn()
+	return t.lock.exclusive(ctx, fn)
 }
 
 // Publish implements engine.Coordinator.
@@ -146,6 +127,9 @@ func (t *tabs) close() {
 	}
 	t.closed = true
 	close(t.wake)
+	if t.lock != nil {
+		t.lock.close()
+	}
 	if !t.channel.IsUndefined() {
 		_, _ = t.channel.Call("close")
 		t.onMsg.Release()

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -93,7 +93,10 @@ func (db *DB) loadActor(ctx context.Context) (crdt.ActorID, error) {
 	if !errors.Is(err, ErrNotFound) {
 		return "", err
 	}
-	actor := rand.Text()
+	// 128 random bits name the replica. math/rand/v2's global source is
+	// seeded from the platform's entropy (crypto.getRandomValues in the
+	// browser); crypto/rand would add ~100 KB of FIPS DRBG to the .wasm.
+	actor := fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
 	if err := db.storage.Commit(ctx, []Write{{Store: StoreMeta, Key: metaActor, Value: []byte(actor)}}); err != nil {
 		return "", err
 	}

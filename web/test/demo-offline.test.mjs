@@ -81,3 +81,25 @@ test('demo offline: loads from the service worker with the network off, keeps ed
   await one.close();
   await two.close();
 });
+
+test('demo PWA: the manifest names the app, its scope and start page, and an SVG icon that loads', async () => {
+  const context = await env.browser.newContext();
+  const page = watch(await context.newPage());
+  await page.goto(`${relay.url}/demo/`);
+  const { manifest, icon, iconType } = await page.evaluate(async () => {
+    const href = document.querySelector('link[rel=manifest]').href;
+    const manifest = await (await fetch(href)).json();
+    const res = await fetch(new URL(manifest.icons[0].src, href));
+    const svg = await res.text();
+    return { manifest, icon: res.ok && svg.includes('<svg'), iconType: res.headers.get('content-type') };
+  });
+  assert.equal(manifest.short_name, 'Hearth');
+  assert.equal(manifest.display, 'standalone');
+  assert.equal(new URL(manifest.start_url, `${relay.url}/demo/manifest.webmanifest`).pathname, '/demo/');
+  assert.equal(new URL(manifest.scope, `${relay.url}/demo/manifest.webmanifest`).pathname, '/demo/');
+  assert.equal(manifest.icons[0].type, 'image/svg+xml');
+  assert.ok(icon);
+  assert.match(iconType, /^image\/svg\+xml/);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

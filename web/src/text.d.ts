@@ -69,7 +69,11 @@ export interface BindTextOptions {
  * notices (from the notifications) and sends a correction, which removes
  * its misplaced text and puts it back where it belongs; under a constant
  * stream of such races it gives up correcting after a few rounds and the
- * windows still converge, with the text as the engine holds it. Setting the
+ * windows still converge, with the text as the engine holds it. Two tabs
+ * of one browser typing into one text at the same moment are the weak case:
+ * the engine reloads the other tab's commits before a write without
+ * notifying first, so a misplaced batch is not noticed (see docs/demo.md).
+ * Setting the
  * element's value resets the browser's own undo history. Updates from
  * elsewhere are applied during IME composition too.
  */

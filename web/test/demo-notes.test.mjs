@@ -106,3 +106,22 @@ test('notes: a remote insert before the caret moves it by the inserted length; o
   await one.context.close();
   await two.context.close();
 });
+
+test('notes: two tabs of one browser share the note through IndexedDB, one typing after the other', async () => {
+  const one = await openDemo();
+  const id = await newNote(one.page, 'Tabs', 'first tab');
+  const tab2 = await one.context.newPage();
+  tab2.errors = [];
+  tab2.on('pageerror', (err) => tab2.errors.push(err));
+  await tab2.goto(`${relay.url}/demo/#note=${id}`);
+  await tab2.waitForFunction(() => document.getElementById('body').value === 'first tab');
+  await putCaret(one.page, 9);
+  await putCaret(tab2, 0);
+  await tab2.keyboard.type('then the second, after the ');
+  await one.page.waitForFunction(() => document.getElementById('body').value === 'then the second, after the first tab');
+  assert.deepEqual(await caret(one.page), [36, 36]);
+  await one.page.keyboard.type('.');
+  await tab2.waitForFunction(() => document.getElementById('body').value === 'then the second, after the first tab.');
+  assert.deepEqual([...one.page.errors, ...tab2.errors], []);
+  await one.context.close();
+});

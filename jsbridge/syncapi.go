@@ -24,7 +24,7 @@ const longPoll = 25 * time.Second
 type syncer struct {
 	mu      sync.Mutex
 	session *hsync.Session
-	stop    context.CancelFunc
+	stop    func() // ends the session's run and its status feed
 	status  map[string]any
 	subs    map[int]safejs.Value
 }
@@ -82,11 +82,16 @@ func (s *syncer) connect(d *database, o syncOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
+	unsubscribe := sess.Subscribe(s.publish)
 	s.mu.Lock()
-	s.session, s.stop = sess, stop
+	s.session = sess
+	s.stop = func() {
+		unsubscribe() // a stopped session's last words must not overwrite its successor's status
+		cancel()
+		s.publish(hsync.Status{State: hsync.Offline, Pending: sess.Status().Pending})
+	}
 	s.mu.Unlock()
-	sess.Subscribe(s.publish)
 	go func() {
 		if o.transport == "fetch" {
 			_ = sess.RunPoll(ctx, fetchPoller{url: o.url + "/v1/sync"}, longPoll)

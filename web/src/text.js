@@ -58,6 +58,7 @@ export function bindText(element, db, collection, id, path, options = {}) {
   let stopped = false;
   let failures = 0;
   let corrections = 0;
+  let waiting = false; // a correction waits a moment before it goes
   const wasReadOnly = view.readOnly;
   view.readOnly = true;
 
@@ -72,7 +73,7 @@ export function bindText(element, db, collection, id, path, options = {}) {
     const caret = view.selection()?.end;
     buffer.push(...toOps(spliceBetween(local, now, caret)));
     local = now;
-    if (!inflight) send();
+    if (!inflight && !waiting) send();
   };
   element.addEventListener('input', onInput);
 
@@ -180,6 +181,7 @@ export function bindText(element, db, collection, id, path, options = {}) {
     // Where the batch happened: chain[pre] is the state the engine applied
     // it to, chain[post] the result (its echo); states after it are later
     // edits from elsewhere. A batch that changed nothing has no echo.
+    let lost = false;
     let pre = chain.length - 1;
     let post = pre;
     if (applied) {
@@ -196,6 +198,7 @@ export function bindText(element, db, collection, id, path, options = {}) {
       // engine's value is the truth; follow it.
       rebase(diffOps(shadow, chain.at(-1)));
       shadow = chain.at(-1);
+      lost = true;
     } else {
       const theirs = [];
       for (let i = 1; i <= pre; i++) theirs.push(...diffOps(chain[i - 1], chain[i]));
@@ -223,7 +226,20 @@ export function bindText(element, db, collection, id, path, options = {}) {
       }
     }
     check();
-    if (buffer.length > 0) send();
+    if (buffer.length === 0) return;
+    if (corrections === 0 && !lost) {
+      send();
+      return;
+    }
+    // The batch raced edits from elsewhere that were on their way here (or
+    // could not be placed at all).
+    // Let them arrive before sending the correction, so that it does not
+    // race them too; typing meanwhile joins the same batch.
+    waiting = true;
+    setTimeout(() => {
+      waiting = false;
+      if (!stopped && !inflight && buffer.length > 0) send();
+    }, 8 * Math.max(1, corrections));
   }
 
   /** Keeps local === apply(buffer, shadow), repairing the buffer if not. */

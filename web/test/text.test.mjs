@@ -185,9 +185,9 @@ test('bindText: two typists racing a third writer keep their words whole and con
     for (let i = 0; i < n; i++) {
       if (i < wordA.length) a.el.type(wordA[i]);
       if (random() < 0.1) engine.exec([{ kind: 'insertText', index: 0, text: '#' }]); // a third writer, far away
-      await sleep(Math.floor(random() * 12));
+      await sleep(4 + Math.floor(random() * 12));
       if (i < wordB.length) b.el.type(wordB[i]);
-      await sleep(Math.floor(random() * 12));
+      await sleep(4 + Math.floor(random() * 12));
     }
     await settle(engine, a, b);
     assert.equal(a.el.value, engine.text, `seed ${seed}`);

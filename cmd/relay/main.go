@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -86,6 +87,10 @@ func serve(args []string, stderr io.Writer) error {
 	cfg := relay.Config{Store: store, Secret: secret, Open: f.open, Logger: log, MaxConns: f.maxConns,
 		Limits: hsync.Limits{MaxFrame: f.maxFrame, MaxBatch: f.maxBatch}}
 	if f.static != "" {
+		// Go's table lacks the PWA manifest's type (.wasm and .mjs it has).
+		if err := mime.AddExtensionType(".webmanifest", "application/manifest+json"); err != nil {
+			return err
+		}
 		cfg.Static = http.FileServer(http.Dir(f.static))
 	}
 	r, err := relay.New(cfg)

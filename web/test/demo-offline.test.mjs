@@ -86,13 +86,16 @@ test('demo PWA: the manifest names the app, its scope and start page, and an SVG
   const context = await env.browser.newContext();
   const page = watch(await context.newPage());
   await page.goto(`${relay.url}/demo/`);
-  const { manifest, icon, iconType } = await page.evaluate(async () => {
+  const { manifest, manifestType, icon, iconType } = await page.evaluate(async () => {
     const href = document.querySelector('link[rel=manifest]').href;
-    const manifest = await (await fetch(href)).json();
+    const resp = await fetch(href);
+    const manifestType = resp.headers.get('content-type');
+    const manifest = await resp.json();
     const res = await fetch(new URL(manifest.icons[0].src, href));
     const svg = await res.text();
-    return { manifest, icon: res.ok && svg.includes('<svg'), iconType: res.headers.get('content-type') };
+    return { manifest, manifestType, icon: res.ok && svg.includes('<svg'), iconType: res.headers.get('content-type') };
   });
+  assert.match(manifestType, /^application\/manifest\+json/);
   assert.equal(manifest.short_name, 'Hearth');
   assert.equal(manifest.display, 'standalone');
   assert.equal(new URL(manifest.start_url, `${relay.url}/demo/manifest.webmanifest`).pathname, '/demo/');

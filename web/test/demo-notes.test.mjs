@@ -1,29 +1,19 @@
 // The demo's notes: one text typed into from two browsers at once, through
-// bindText and a real relay. Both end with the same text holding each
+// bindText and a real env.relay. Both end with the same text holding each
 // typist's words whole, and a remote edit before a window's caret moves the
 // caret along with the text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startBrowser } from './helpers.mjs';
-import { Relay } from './relay.mjs';
-import { repoRoot } from '../scripts/serve.mjs';
+import { useDemoRelay } from './relay.mjs';
 
-let env;
-let relay;
-before(async () => {
-  env = await startBrowser();
-  relay = await Relay.create(['-open', '-static', join(repoRoot, 'web')]);
-  await relay.start();
-});
-after(async () => { await env?.stop(); await relay?.stop(); });
+const env = useDemoRelay();
 
 async function openDemo(hash = '') {
   const context = await env.browser.newContext();
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (err) => page.errors.push(err));
-  await page.goto(`${relay.url}/demo/${hash}`);
+  await page.goto(`${env.relay.url}/demo/${hash}`);
   await page.waitForSelector('#sync.synced');
   return { context, page };
 }
@@ -113,7 +103,7 @@ test('notes: two tabs of one browser share the note through IndexedDB, one typin
   const tab2 = await one.context.newPage();
   tab2.errors = [];
   tab2.on('pageerror', (err) => tab2.errors.push(err));
-  await tab2.goto(`${relay.url}/demo/#note=${id}`);
+  await tab2.goto(`${env.relay.url}/demo/#note=${id}`);
   await tab2.waitForFunction(() => document.getElementById('body').value === 'first tab');
   await putCaret(one.page, 9);
   await putCaret(tab2, 0);

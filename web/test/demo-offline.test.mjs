@@ -2,21 +2,12 @@
 // worker holds every file, so the page loads with the network off and the
 // relay down, takes edits (the sync status counts them as pending), and
 // sends them once both are back, where a second browser sees them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startBrowser } from './helpers.mjs';
-import { Relay } from './relay.mjs';
-import { repoRoot } from '../scripts/serve.mjs';
+import { useDemoRelay } from './relay.mjs';
 
-let env;
-let relay;
-before(async () => {
-  env = await startBrowser();
-  relay = await Relay.create(['-open', '-static', join(repoRoot, 'web')]);
-  await relay.start();
-});
-after(async () => { await env?.stop(); await relay?.stop(); });
+const env = useDemoRelay();
 
 function watch(page) {
   page.errors = [];
@@ -27,7 +18,7 @@ function watch(page) {
 test('demo offline: loads from the service worker with the network off, keeps edits, syncs them when back', async () => {
   const one = await env.browser.newContext();
   let page = watch(await one.newPage());
-  await page.goto(`${relay.url}/demo/`);
+  await page.goto(`${env.relay.url}/demo/`);
   await page.waitForSelector('#sync.synced');
   // The service worker is installed (its files cached) and controls the page.
   await page.evaluate(() => navigator.serviceWorker.ready);
@@ -47,10 +38,10 @@ test('demo offline: loads from the service worker with the network off, keeps ed
 
   // Offline: no network for this browser, and no relay at all.
   await one.setOffline(true);
-  await relay.stop();
+  await env.relay.stop();
   await page.close();
   page = watch(await one.newPage());
-  await page.goto(`${relay.url}/demo/`); // a fresh load, served by the service worker
+  await page.goto(`${env.relay.url}/demo/`); // a fresh load, served by the service worker
   await page.waitForSelector('text=0 items, stored in IndexedDB.');
   assert.equal(await page.textContent('#network'), 'network off');
   assert.notEqual(await page.textContent('#state'), 'synced');
@@ -66,14 +57,14 @@ test('demo offline: loads from the service worker with the network off, keeps ed
   assert.match(await page.textContent('#pending'), /changes? to send/);
 
   // Back online: the relay returns on the same port, the edits go out.
-  await relay.start();
+  await env.relay.start();
   await one.setOffline(false);
   await page.waitForSelector('#sync.synced', { timeout: 20000 });
   await page.waitForFunction(() => document.getElementById('pending').textContent === '', null, { timeout: 20000 });
 
   const two = await env.browser.newContext();
   const other = watch(await two.newPage());
-  await other.goto(`${relay.url}/demo/`);
+  await other.goto(`${env.relay.url}/demo/`);
   await other.waitForSelector('text=1 item, stored in IndexedDB.');
   assert.deepEqual(await other.locator('#list li span').allTextContents(), ['Buy stamps']);
   await other.waitForFunction(() => document.getElementById('body').value === 'Pack: tent, stove');
@@ -85,7 +76,7 @@ test('demo offline: loads from the service worker with the network off, keeps ed
 test('demo PWA: the manifest names the app, its scope and start page, and an SVG icon that loads', async () => {
   const context = await env.browser.newContext();
   const page = watch(await context.newPage());
-  await page.goto(`${relay.url}/demo/`);
+  await page.goto(`${env.relay.url}/demo/`);
   const { manifest, manifestType, icon, iconType } = await page.evaluate(async () => {
     const href = document.querySelector('link[rel=manifest]').href;
     const resp = await fetch(href);
@@ -98,8 +89,8 @@ test('demo PWA: the manifest names the app, its scope and start page, and an SVG
   assert.match(manifestType, /^application\/manifest\+json/);
   assert.equal(manifest.short_name, 'Hearth');
   assert.equal(manifest.display, 'standalone');
-  assert.equal(new URL(manifest.start_url, `${relay.url}/demo/manifest.webmanifest`).pathname, '/demo/');
-  assert.equal(new URL(manifest.scope, `${relay.url}/demo/manifest.webmanifest`).pathname, '/demo/');
+  assert.equal(new URL(manifest.start_url, `${env.relay.url}/demo/manifest.webmanifest`).pathname, '/demo/');
+  assert.equal(new URL(manifest.scope, `${env.relay.url}/demo/manifest.webmanifest`).pathname, '/demo/');
   assert.equal(manifest.icons[0].type, 'image/svg+xml');
   assert.ok(icon);
   assert.match(iconType, /^image\/svg\+xml/);

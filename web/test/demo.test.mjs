@@ -1,21 +1,11 @@
 // The demo as `make demo` runs it: the relay serves the page and syncs every
 // window. A person adds items, ticks one, reloads, and sees them in a second
 // window too.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startBrowser } from './helpers.mjs';
-import { Relay } from './relay.mjs';
-import { repoRoot } from '../scripts/serve.mjs';
+import { useDemoRelay } from './relay.mjs';
 
-let env;
-let relay;
-before(async () => {
-  env = await startBrowser();
-  relay = await Relay.create(['-open', '-static', join(repoRoot, 'web')]);
-  await relay.start();
-});
-after(async () => { await env?.stop(); await relay?.stop(); });
+const env = useDemoRelay();
 
 const titles = (page) => page.locator('#list li span').allTextContents();
 
@@ -24,7 +14,7 @@ async function openDemo() {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (err) => page.errors.push(err));
-  await page.goto(`${relay.url}/`);
+  await page.goto(`${env.relay.url}/`);
   await page.waitForSelector('#sync.synced');
   return { context, page };
 }

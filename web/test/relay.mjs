@@ -1,11 +1,13 @@
 // Runs the reference relay (built by `make build-relay` into .bin/relay) as a
 // real process on 127.0.0.1, with a data directory that survives restarts.
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../scripts/serve.mjs';
+import { startBrowser } from './helpers.mjs';
 
 export const relayBin = join(repoRoot, '.bin', 'relay');
 
@@ -54,4 +56,20 @@ export class Relay {
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => { proc.once('exit', resolve); proc.kill(sig); });
   }
+}
+
+/**
+ * Registers before/after hooks that start Chromium (startBrowser) and a
+ * relay serving web/ in open mode, as `make demo` runs it. Returns the
+ * object the hooks fill in: { browser, server, relay }.
+ */
+export function useDemoRelay() {
+  const env = {};
+  before(async () => {
+    Object.assign(env, await startBrowser());
+    env.relay = await Relay.create(['-open', '-static', join(repoRoot, 'web')]);
+    await env.relay.start();
+  });
+  after(async () => { await env.stop?.(); await env.relay?.stop(); });
+  return env;
 }

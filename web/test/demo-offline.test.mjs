@@ -4,7 +4,6 @@
 // sends them once both are back, where a second browser sees them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { useDemoRelay } from './relay.mjs';
 
 const env = useDemoRelay();

@@ -34,6 +34,10 @@ type Op struct {
 	Count      int
 	Text       string
 	UTF16      bool
+	// Base, when set, is the text Index and Count refer to: the text as the
+	// caller saw it. Edits that reached the engine since then shift them
+	// (see rebaseRange), so concurrent typing lands where it was meant.
+	Base *string
 }
 
 // Markers are plain objects {"$hearth": kind, "value": v} that ask for a
@@ -71,17 +75,23 @@ func (op *Op) apply(tx *crdt.Tx, current map[string]any, exists bool) error {
 	case OpIncrement:
 		return tx.Increment(op.Collection, op.ID, op.Path, op.Delta)
 	case OpInsertText:
-		at, _, err := op.textRange(current)
+		ranges, err := op.textRanges(current)
 		if err != nil {
 			return err
 		}
-		return tx.InsertText(op.Collection, op.ID, op.Path, at, op.Text)
+		return tx.InsertText(op.Collection, op.ID, op.Path, ranges[0][0], op.Text)
 	case OpDeleteText:
-		at, n, err := op.textRange(current)
+		ranges, err := op.textRanges(current)
 		if err != nil {
 			return err
 		}
-		return tx.DeleteText(op.Collection, op.ID, op.Path, at, n)
+		for i := len(ranges) - 1; i >= 0; i-- { // the later first, so the earlier stays put
+			r := ranges[i]
+			if err := tx.DeleteText(op.Collection, op.ID, op.Path, r[0], r[1]-r[0]); err != nil {
+				return err
+			}
+		}
+		return nil
 	default:
 		return fmt.Errorf("unknown operation %q: %w", op.Kind, ErrInvalidArgument)
 	}
@@ -220,11 +230,13 @@ func integer(v any) (int64, bool) {
 	return 0, false
 }
 
-// textRange returns Index and Count in code points, converting them from
-// UTF-16 code units against the current text when op.UTF16 is set.
-func (op *Op) textRange(current map[string]any) (at, n int, err error) {
+// textRanges returns [Index, Index+Count) as ranges of code points of the
+// current text: one, or two when Base is set and edits the caller had not
+// seen split it. UTF-16 positions (op.UTF16) are converted against the
+// current text.
+func (op *Op) textRanges(current map[string]any) ([][2]int, error) {
 	if !op.UTF16 {
-		return op.Index, op.Count, nil
+		return [][2]int{{op.Index, op.Index + op.Count}}, nil
 	}
 	var v any = current
 	for _, k := range op.Path {
@@ -233,11 +245,20 @@ func (op *Op) textRange(current map[string]any) (at, n int, err error) {
 	}
 	text, ok := v.(string)
 	if !ok {
-		return 0, 0, fmt.Errorf("%s/%s: no text at %v: %w", op.Collection, op.ID, op.Path, ErrInvalidArgument)
+		return nil, fmt.Errorf("%s/%s: no text at %v: %w", op.Collection, op.ID, op.Path, ErrInvalidArgument)
 	}
-	if at, err = codePoints(text, op.Index); err != nil {
-		return 0, 0, err
+	ranges := [][2]int{{op.Index, op.Index + op.Count}}
+	if op.Base != nil && *op.Base != text {
+		ranges = rebaseRange(*op.Base, text, op.Index, op.Index+op.Count)
 	}
-	end, err := codePoints(text, op.Index+op.Count)
-	return at, end - at, err
+	for i, r := range ranges {
+		for j, units := range r {
+			n, err := codePoints(text, units)
+			if err != nil {
+				return nil, err
+			}
+			ranges[i][j] = n
+		}
+	}
+	return ranges, nil
 }

@@ -15,6 +15,8 @@ import (
 //	{kind: "insertText", collection, id, path: ["body"], index: 3, text: "hi"}
 //	{kind: "deleteText", collection, id, path: ["body"], index: 3, count: 2}
 //
+// Text ops may carry base: the text their index and count refer to (see
+// Op.Base).
 // Text indexes from JS count UTF-16 code units (UTF16 is set); they are
 // converted to code points against the text as it is when the op applies.
 func OpFromMap(m map[string]any) (Op, error) {
@@ -47,6 +49,13 @@ func OpFromMap(m map[string]any) (Op, error) {
 		return op, err
 	}
 	op.Text = str(m["text"])
+	if b, ok := m["base"]; ok && b != nil {
+		base, ok := b.(string)
+		if !ok {
+			return op, fmt.Errorf("base must be a string, got %s: %w", typeName(b), ErrInvalidArgument)
+		}
+		op.Base = &base
+	}
 	return op, nil
 }
 

@@ -54,3 +54,24 @@ func TestTextPositionsInUTF16(t *testing.T) {
 		t.Fatalf("insert past the end = %v, want ErrInvalidArgument", err)
 	}
 }
+
+// A text edit made against an older text (Base) lands where it was meant,
+// after edits that reached the engine first.
+func TestTextEditsRebaseOverUnseenEdits(t *testing.T) {
+	db := openDB(t, engine.NewMemoryStorage())
+	defer db.Close()
+	commit(t, db, put("n", map[string]any{"id": "1", "t": map[string]any{"$hearth": "text", "value": "hello world"}}))
+	seen := "hello world"
+	commit(t, db, engine.Op{Kind: engine.OpInsertText, Collection: "n", ID: "1", Path: []string{"t"}, Index: 6, Text: "big ", UTF16: true})
+	commit(t, db, engine.Op{Kind: engine.OpInsertText, Collection: "n", ID: "1", Path: []string{"t"}, Index: 11, Text: "!", UTF16: true, Base: &seen})
+	if got := get(t, db, "n", "1")["t"]; got != "hello big world!" {
+		t.Fatalf("insert at the end of the text seen: %q", got)
+	}
+	seen = "hello big world!"
+	commit(t, db, engine.Op{Kind: engine.OpInsertText, Collection: "n", ID: "1", Path: []string{"t"}, Index: 0, Text: ">> ", UTF16: true})
+	// Delete "big world" as seen (positions 6 to 15): the unseen ">> " shifts it.
+	commit(t, db, engine.Op{Kind: engine.OpDeleteText, Collection: "n", ID: "1", Path: []string{"t"}, Index: 6, Count: 9, UTF16: true, Base: &seen})
+	if got := get(t, db, "n", "1")["t"]; got != ">> hello !" {
+		t.Fatalf("delete over a shifted range: %q", got)
+	}
+}

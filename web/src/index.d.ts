@@ -110,10 +110,14 @@ export declare class Collection<T extends Doc = Doc, W = Promise<void>> {
   delete(id: string): W;
   /** Adds `delta` (default 1) to the counter at `path` (a dot path or an array). */
   increment(id: string, path: string | string[], delta?: number): W;
-  /** Inserts `text` at `index` (UTF-16 code units) of the text at `path`. */
-  insertText(id: string, path: string | string[], index: number, text: string): W;
-  /** Deletes `count` UTF-16 code units at `index` of the text at `path`. */
-  deleteText(id: string, path: string | string[], index: number, count: number): W;
+  /**
+   * Inserts `text` at `index` (UTF-16 code units) of the text at `path`.
+   * With `base`, the text `index` refers to (what the caller saw), edits
+   * that reached the engine first shift it, so it lands where it was meant.
+   */
+  insertText(id: string, path: string | string[], index: number, text: string, options?: { base?: string }): W;
+  /** Deletes `count` UTF-16 code units at `index` of the text at `path`; `base` as in insertText. */
+  deleteText(id: string, path: string | string[], index: number, count: number, options?: { base?: string }): W;
   /** Resolves to the document `id`, or undefined if there is none. */
   get(id: string): Promise<T | undefined>;
   /** Resolves to every document of the collection, ordered by id. */

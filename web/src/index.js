@@ -198,14 +198,18 @@ export class Collection {
     return this.#write([{ kind: 'increment', collection: this.name, id, path: toPath(path), delta }]);
   }
 
-  /** Inserts `text` at `index` (UTF-16 code units, as JS strings count) of the text at `path`. */
-  insertText(id, path, index, text) {
-    return this.#write([{ kind: 'insertText', collection: this.name, id, path: toPath(path), index, text }]);
+  /**
+   * Inserts `text` at `index` (UTF-16 code units, as JS strings count) of the
+   * text at `path`. With `{ base }`, the text `index` refers to (what the
+   * caller saw), edits that reached the engine first shift it.
+   */
+  insertText(id, path, index, text, { base } = {}) {
+    return this.#write([{ kind: 'insertText', collection: this.name, id, path: toPath(path), index, text, base }]);
   }
 
-  /** Deletes `count` UTF-16 code units at `index` of the text at `path`. */
-  deleteText(id, path, index, count) {
-    return this.#write([{ kind: 'deleteText', collection: this.name, id, path: toPath(path), index, count }]);
+  /** Deletes `count` UTF-16 code units at `index` of the text at `path`; `{ base }` as in insertText. */
+  deleteText(id, path, index, count, { base } = {}) {
+    return this.#write([{ kind: 'deleteText', collection: this.name, id, path: toPath(path), index, count, base }]);
   }
 
   /** Resolves to the document `id`, or undefined if there is none. */

@@ -63,16 +63,10 @@ export interface BindTextOptions {
  * - The element is read-only until the document has loaded, and whenever
  *   the document or its text field is missing.
  *
- * Known limits: insertText/deleteText take plain indexes, read by the engine
- * when the write arrives; when an edit from elsewhere reaches the engine
- * between the moment the page saw the text and that moment, the binding
- * notices (from the notifications) and sends a correction, which removes
- * its misplaced text and puts it back where it belongs; under a constant
- * stream of such races it gives up correcting after a few rounds and the
- * windows still converge, with the text as the engine holds it. Two tabs
- * of one browser typing into one text at the same moment are the weak case:
- * the engine reloads the other tab's commits before a write without
- * notifying first, so a misplaced batch is not noticed (see docs/demo.md).
+ * Each edit it sends carries `base`, the text its index refers to, so the
+ * engine shifts it over edits from other tabs or the relay that reached it
+ * first; should a batch still land elsewhere, the binding sends a
+ * correction (after a few in a row it follows the engine's text).
  * Setting the
  * element's value resets the browser's own undo history. Updates from
  * elsewhere are applied during IME composition too.

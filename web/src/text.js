@@ -127,9 +127,13 @@ export function bindText(element, db, collection, id, path, options = {}) {
     shadow = apply(ops, shadow);
     db.transact((tx) => {
       const c = tx.collection(collection);
+      // Each op names the text it was made against, so the engine shifts it
+      // over edits that reached it first (another tab's, a relay's).
+      let base = inflight.base;
       for (const op of ops) {
-        if (op.insert !== undefined) c.insertText(id, keys, op.index, op.insert);
-        else c.deleteText(id, keys, op.index, op.delete);
+        if (op.insert !== undefined) c.insertText(id, keys, op.index, op.insert, { base });
+        else c.deleteText(id, keys, op.index, op.delete, { base });
+        base = apply([op], base);
       }
     }).then(answered, failed);
   }

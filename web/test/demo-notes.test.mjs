@@ -115,3 +115,26 @@ test('notes: two tabs of one browser share the note through IndexedDB, one typin
   assert.deepEqual([...one.page.errors, ...tab2.errors], []);
   await one.context.close();
 });
+
+test('notes: two tabs of one browser typing into one note at once converge, each typist\'s words whole', async () => {
+  const one = await openDemo();
+  const id = await newNote(one.page, 'Tabs at once', 'one two three');
+  const tab2 = await one.context.newPage();
+  tab2.errors = [];
+  tab2.on('pageerror', (err) => tab2.errors.push(err));
+  await tab2.goto(`${env.relay.url}/demo/#note=${id}`);
+  await tab2.waitForFunction(() => document.getElementById('body').value === 'one two three');
+  await putCaret(one.page, 3); // after "one"
+  await putCaret(tab2, 13); // at the end
+  await Promise.all([
+    one.page.keyboard.type(' alpha bravo charlie', { delay: 15 }),
+    tab2.keyboard.type(' xray yankee zulu', { delay: 15 }),
+  ]);
+  const want = 'one alpha bravo charlie two three xray yankee zulu';
+  for (const page of [one.page, tab2]) {
+    await page.waitForFunction((w) => document.getElementById('body').value === w, want, { timeout: 10000 })
+      .catch(async () => assert.fail(`tab 1 shows ${JSON.stringify(await value(one.page))}, tab 2 ${JSON.stringify(await value(tab2))}`));
+  }
+  assert.deepEqual([...one.page.errors, ...tab2.errors], []);
+  await one.context.close();
+});

@@ -17,14 +17,17 @@ import (
 const (
 	yieldFor  = time.Second            // after a request, let go after every commit for this long
 	askEvery  = 250 * time.Millisecond // while waiting, ask the holder again this often
+	holdIdle  = 2 * time.Second        // keep the lock this long after the last commit
 	askSignal = "hearth:want-lock"     // BroadcastChannel message asking the holder to let go
 )
 
 // webLock is the Web Lock that serialises commits across tabs. A tab keeps
-// it between its commits, so that a tab writing alone neither waits for the
-// lock nor asks IndexedDB whether another tab wrote; a tab that wants it
-// posts askSignal, and the holder lets go after its current commit and
-// keeps letting go for a while.
+// it between commits that come in a burst (typing, say), so that a tab
+// writing alone neither waits for the lock nor asks IndexedDB whether
+// another tab wrote; a tab that wants it posts askSignal, and the holder
+// lets go after its current commit and keeps letting go for a while. An
+// idle tab lets go after holdIdle: a page holding a Web Lock is kept out of
+// the back/forward cache and from being frozen.
 type webLock struct {
 	name  string
 	locks safejs.Value // navigator.locks
@@ -37,6 +40,7 @@ type webLock struct {
 	busy       bool
 	release    safejs.Value // resolves the Promise that keeps the lock
 	yieldUntil time.Time
+	idle       *time.Timer // lets go after holdIdle without a commit
 }
 
 // exclusive runs fn holding the lock; continuous says the lock was kept since
@@ -62,8 +66,20 @@ func (l *webLock) exclusive(ctx context.Context, fn func(continuous bool) error)
 	l.busy = false
 	if l.ask == nil || time.Now().Before(l.yieldUntil) {
 		l.letGoLocked()
+	} else if l.idle == nil {
+		l.idle = time.AfterFunc(holdIdle, l.letGoIfIdle)
+	} else {
+		l.idle.Reset(holdIdle)
 	}
 	return err
+}
+
+func (l *webLock) letGoIfIdle() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.busy {
+		l.letGoLocked()
+	}
 }
 
 // acquire requests the lock, asking the holder to let go until it does.

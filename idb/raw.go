@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hack-pad/go-indexeddb/idb"
 	"github.com/hack-pad/safejs"
 
 	"github.com/hearthdb/hearth/engine"
@@ -182,7 +183,8 @@ func awaitRequest(ctx context.Context, req safejs.Value) (safejs.Value, error) {
 	}
 }
 
-// requestError describes a failed IDBRequest by its DOMException.
+// requestError describes a failed IDBRequest by its DOMException, wrapped so
+// that mapError gives it its stable code like go-indexeddb's errors.
 func requestError(req safejs.Value) error {
 	e, err := req.Get("error")
 	if err != nil || e.IsNull() {
@@ -192,8 +194,5 @@ func requestError(req safejs.Value) error {
 	msg, _ := e.Get("message")
 	n, _ := name.String()
 	m, _ := msg.String()
-	if n == "QuotaExceededError" {
-		return fmt.Errorf("%s: %s: %w", n, m, engine.ErrQuotaExceeded)
-	}
-	return fmt.Errorf("%s: %s", n, m)
+	return fmt.Errorf("%w: %s", idb.NewDOMException(n), m)
 }

@@ -49,104 +49,88 @@ async function converged(a, b, n, timeout = 30000) {
   }
 }
 
-test('(1) live sync both ways', async () => {
+// Runs fn with a relay (started unless start is false), a fresh space and
+// two clients, and closes them all afterwards.
+async function scenario(fn, { start = true } = {}) {
   const relay = await Relay.create();
-  await relay.start();
+  if (start) await relay.start();
   const space = newSpace();
   const [a, b] = [await client(), await client()];
   try {
-    for (const c of [a, b]) await connect(c.page, relay, space);
-    await waitForStatus(b.page, (s) => s.state === 'synced');
-    await b.page.evaluate(() => {
-      window.seen = [];
-      window.db.query('todos').subscribe((r) => window.seen.push(r.map((d) => d.title)));
-    });
-    await a.page.evaluate(() => window.db.collection('todos').put({ id: 'a1', title: 'from A' }));
-    await b.page.waitForFunction(() => window.seen.at(-1)?.includes('from A'), null, { timeout: 10000 });
-    await b.page.evaluate(() => window.db.collection('todos').put({ id: 'b1', title: 'from B' }));
-    const result = await converged(a.page, b.page, 2);
-    assert.deepEqual(result.map((d) => d.title), ['from A', 'from B']);
-    await waitForStatus(a.page, (s) => s.state === 'synced' && s.pending === 0);
-  } finally {
-    await a.context.close(); await b.context.close(); await relay.stop();
-  }
-});
-
-async function offlineThenConverge(transport) {
-  const relay = await Relay.create();
-  const space = newSpace();
-  const [a, b] = [await client(), await client()];
-  try {
-    for (const c of [a, b]) await connect(c.page, relay, space, transport); // relay is down
-    await a.page.evaluate(async () => {
-      const c = window.db.collection('todos');
-      await c.put({ id: 'shared', title: 'A wrote', n: window.hearth.counter(0) });
-      for (let i = 0; i < 10; i++) await c.put({ id: `a${i}`, title: `a ${i}` });
-    });
-    await b.page.evaluate(async () => {
-      const c = window.db.collection('todos');
-      for (let i = 0; i < 10; i++) await c.put({ id: `b${i}`, title: `b ${i}` });
-    });
-    await waitForStatus(a.page, (s) => s.state !== 'synced' && s.pending === 11 && s.lastError?.code === 'network');
-    await relay.start();
-    const result = await converged(a.page, b.page, 21);
-    assert.equal(result.find((d) => d.id === 'shared').title, 'A wrote');
-    for (const c of [a, b]) await waitForStatus(c.page, (s) => s.state === 'synced' && s.pending === 0);
+    await fn({ relay, space, a, b });
   } finally {
     await a.context.close(); await b.context.close(); await relay.stop();
   }
 }
 
+test('(1) live sync both ways', () => scenario(async ({ relay, space, a, b }) => {
+  for (const c of [a, b]) await connect(c.page, relay, space);
+  await waitForStatus(b.page, (s) => s.state === 'synced');
+  await b.page.evaluate(() => {
+    window.seen = [];
+    window.db.query('todos').subscribe((r) => window.seen.push(r.map((d) => d.title)));
+  });
+  await a.page.evaluate(() => window.db.collection('todos').put({ id: 'a1', title: 'from A' }));
+  await b.page.waitForFunction(() => window.seen.at(-1)?.includes('from A'), null, { timeout: 10000 });
+  await b.page.evaluate(() => window.db.collection('todos').put({ id: 'b1', title: 'from B' }));
+  const result = await converged(a.page, b.page, 2);
+  assert.deepEqual(result.map((d) => d.title), ['from A', 'from B']);
+  await waitForStatus(a.page, (s) => s.state === 'synced' && s.pending === 0);
+}));
+
+const offlineThenConverge = (transport) => scenario(async ({ relay, space, a, b }) => {
+  for (const c of [a, b]) await connect(c.page, relay, space, transport); // relay is down
+  await a.page.evaluate(async () => {
+    const c = window.db.collection('todos');
+    await c.put({ id: 'shared', title: 'A wrote', n: window.hearth.counter(0) });
+    for (let i = 0; i < 10; i++) await c.put({ id: `a${i}`, title: `a ${i}` });
+  });
+  await b.page.evaluate(async () => {
+    const c = window.db.collection('todos');
+    for (let i = 0; i < 10; i++) await c.put({ id: `b${i}`, title: `b ${i}` });
+  });
+  await waitForStatus(a.page, (s) => s.state !== 'synced' && s.pending === 11 && s.lastError?.code === 'network');
+  await relay.start();
+  const result = await converged(a.page, b.page, 21);
+  assert.equal(result.find((d) => d.id === 'shared').title, 'A wrote');
+  for (const c of [a, b]) await waitForStatus(c.page, (s) => s.state === 'synced' && s.pending === 0);
+}, { start: false }); // the relay starts halfway
+
 test('(2) both write while the relay is down, then converge (WebSocket)', () => offlineThenConverge('websocket'));
 test('(3) the same with the fetch transport only', () => offlineThenConverge('fetch'));
 
-test('(4) the relay is SIGKILLed during a sync of 1,000 changes and restarted: nothing committed is lost', async () => {
-  const relay = await Relay.create();
+test('(4) the relay is SIGKILLed during a sync of 1,000 changes and restarted: nothing committed is lost', () => scenario(async ({ relay, space, a, b }) => {
+  for (const c of [a, b]) await connect(c.page, relay, space);
+  await waitForStatus(a.page, (s) => s.state === 'synced');
+  const writing = a.page.evaluate(async () => {
+    const c = window.db.collection('todos');
+    for (let t = 0; t < 20; t++) {
+      await window.db.transact((tx) => { for (let i = 0; i < 25; i++) tx.collection('todos').put({ id: `a${t * 25 + i}`, title: `a ${t * 25 + i}` }); });
+    }
+    for (let i = 0; i < 500; i++) await c.put({ id: `s${i}`, title: `single ${i}` });
+  });
+  await a.page.waitForFunction(() => window.db.sync.status.pending > 100, null, { polling: 10 }).catch(() => {});
+  await relay.kill();
+  await writing; // every change is committed locally, some sent, some not
+  await b.page.evaluate(() => window.db.collection('todos').put({ id: 'zb', title: 'from B during the outage' }));
   await relay.start();
-  const space = newSpace();
-  const [a, b] = [await client(), await client()];
-  try {
-    for (const c of [a, b]) await connect(c.page, relay, space);
-    await waitForStatus(a.page, (s) => s.state === 'synced');
-    const writing = a.page.evaluate(async () => {
-      const c = window.db.collection('todos');
-      for (let t = 0; t < 20; t++) {
-        await window.db.transact((tx) => { for (let i = 0; i < 25; i++) tx.collection('todos').put({ id: `a${t * 25 + i}`, title: `a ${t * 25 + i}` }); });
-      }
-      for (let i = 0; i < 500; i++) await c.put({ id: `s${i}`, title: `single ${i}` });
-    });
-    await a.page.waitForFunction(() => window.db.sync.status.pending > 100, null, { polling: 10 }).catch(() => {});
-    await relay.kill();
-    await writing; // every change is committed locally, some sent, some not
-    await b.page.evaluate(() => window.db.collection('todos').put({ id: 'zb', title: 'from B during the outage' }));
-    await relay.start();
-    const result = await converged(a.page, b.page, 1001, 60000);
-    assert.equal(result.filter((d) => d.id.startsWith('s')).length, 500);
-  } finally {
-    await a.context.close(); await b.context.close(); await relay.stop();
-  }
-});
+  const result = await converged(a.page, b.page, 1001, 60000);
+  assert.equal(result.filter((d) => d.id.startsWith('s')).length, 500);
+}));
 
-test('(5) a client reloads while offline with unsent changes and still delivers them later', async () => {
-  const relay = await Relay.create();
-  const space = newSpace();
-  const [a, b] = [await client(), await client()];
-  try {
-    await connect(a.page, relay, space);
-    await a.page.evaluate(async () => {
-      for (let i = 0; i < 5; i++) await window.db.collection('todos').put({ id: `offline${i}`, title: 'written offline' });
-    });
-    await a.page.reload();
-    await openDB(a.page, 'sync');
-    await relay.start();
-    await connect(b.page, relay, space);
-    await connect(a.page, relay, space);
-    const result = await converged(a.page, b.page, 5);
-    assert.ok(result.every((d) => d.title === 'written offline'));
-  } finally {
-    await a.context.close(); await b.context.close(); await relay.stop();
-  }
-});
+test('(5) a client reloads while offline with unsent changes and still delivers them later', () => scenario(async ({ relay, space, a, b }) => {
+  await connect(a.page, relay, space);
+  await a.page.evaluate(async () => {
+    for (let i = 0; i < 5; i++) await window.db.collection('todos').put({ id: `offline${i}`, title: 'written offline' });
+  });
+  await a.page.reload();
+  await openDB(a.page, 'sync');
+  await relay.start();
+  await connect(b.page, relay, space);
+  await connect(a.page, relay, space);
+  const result = await converged(a.page, b.page, 5);
+  assert.ok(result.every((d) => d.title === 'written offline'));
+}, { start: false }));
 
 test('(6) a wrong token is refused and the status says why', async () => {
   const relay = await Relay.create(['-secret', 'test-secret-of-the-relay']);

@@ -15,9 +15,12 @@ import (
 // once it is durable.
 func (db *DB) Commit(ctx context.Context, ops []Op) error {
 	return db.locked(ctx, func() error {
-		if err := db.loadState(ctx, opKeys(ops)); err != nil {
+		keys := opKeys(ops)
+		if err := db.loadState(ctx, keys); err != nil {
 			return err
 		}
+		prior := map[docKey]map[string]any{}
+		db.priorValues(prior, keys)
 		change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
 			for i := range ops {
 				op := &ops[i]
@@ -31,7 +34,7 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 		if err != nil || change == nil {
 			return err
 		}
-		return db.persist(ctx, []*crdt.Change{change}, patch)
+		return db.persist(ctx, []*crdt.Change{change}, patch, prior)
 	})
 }
 
@@ -45,11 +48,12 @@ func opKeys(ops []Op) []docKey {
 
 // persist shows applied changes to this tab's subscriptions at once (they
 // are applied in memory), then stores them with the documents their patch
-// touched in one storage commit, then tells the other tabs. If the storage
+// touched (prior holds their values before, for the indexes) in one storage
+// commit, then tells the other tabs. If the storage
 // refuses, the subscriptions hear the rollback, and the in-memory replica
 // (which already holds the changes) is dropped, so memory never runs ahead
 // of what is stored.
-func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch) error {
+func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any) error {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
 	for i, p := range patch.Docs {
@@ -59,7 +63,7 @@ func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.P
 		}
 	}
 	undo := db.view.apply(n)
-	err := db.store(ctx, changes, n)
+	err := db.store(ctx, changes, n, prior)
 	if err != nil {
 		db.replica = nil // reloaded from storage by the next refresh
 		db.view.revert(undo)
@@ -70,9 +74,9 @@ func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.P
 	return nil
 }
 
-// store writes the changes, the documents of n and the replica's metadata
-// in one storage commit.
-func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice) error {
+// store writes the changes, the documents of n, their index entries and the
+// replica's metadata in one storage commit.
+func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice, prior map[docKey]map[string]any) error {
 	writes := make([]Write, 0, len(changes)+2*len(n.Docs)+2)
 	for _, c := range changes {
 		writes = append(writes, Write{Store: StoreLog, Key: LogKey(c.Actor, c.Seq), Value: crdt.EncodeChange(c)})
@@ -90,6 +94,13 @@ func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice) error
 			}
 		}
 		writes = append(writes, Write{Store: StoreState, Key: key, Value: state}, value)
+		if len(db.indexes[d.Collection]) > 0 {
+			old, ok := prior[docKey{d.Collection, d.ID}]
+			if !ok {
+				return fmt.Errorf("commit: %s/%s changed without its prior value: %w", d.Collection, d.ID, ErrStorage)
+			}
+			writes = append(writes, db.indexWrites(d.Collection, d.ID, old, d.Value)...)
+		}
 	}
 	writes = append(writes,
 		Write{Store: StoreMeta, Key: metaReplica, Value: db.replica.EncodeMeta()},
@@ -107,12 +118,13 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		var applied []*crdt.Change
 		patch := &crdt.Patch{}
 		seen := map[docKey]bool{}
+		prior := map[docKey]map[string]any{}
 		for {
 			c := db.nextReady()
 			if c == nil {
 				break
 			}
-			if err := db.applyOne(ctx, c, patch, seen); err != nil {
+			if err := db.applyOne(ctx, c, patch, seen, prior); err != nil {
 				db.replica = nil // drop whatever the failed change left
 				return err
 			}
@@ -121,7 +133,7 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		if len(applied) == 0 {
 			return nil
 		}
-		return db.persist(ctx, applied, patch)
+		return db.persist(ctx, applied, patch, prior)
 	})
 }
 
@@ -146,8 +158,8 @@ func (db *DB) nextReady() *crdt.Change {
 }
 
 // applyOne applies c, adding the documents it touched to patch (seen holds
-// those already there).
-func (db *DB) applyOne(ctx context.Context, c *crdt.Change, patch *crdt.Patch, seen map[docKey]bool) error {
+// those already there) and their values before the batch to prior.
+func (db *DB) applyOne(ctx context.Context, c *crdt.Change, patch *crdt.Patch, seen map[docKey]bool, prior map[docKey]map[string]any) error {
 	keys := make([]docKey, 0, len(c.Ops))
 	for _, op := range c.Ops {
 		keys = append(keys, docKey{op.Coll, op.Doc})
@@ -155,6 +167,7 @@ func (db *DB) applyOne(ctx context.Context, c *crdt.Change, patch *crdt.Patch, s
 	if err := db.loadState(ctx, keys); err != nil {
 		return err
 	}
+	db.priorValues(prior, keys)
 	p, err := db.replica.Apply(c)
 	if err != nil {
 		return fmt.Errorf("apply change %s/%d: %w", c.Actor, c.Seq, err)

@@ -50,7 +50,8 @@ type DB struct {
 	replica *crdt.Replica
 	loaded  map[docKey]bool // documents whose CRDT state is in replica
 	commits uint64
-	pending []*crdt.Change // remote changes waiting for their causal past
+	pending []*crdt.Change      // remote changes waiting for their causal past
+	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
 
 	view *viewState
 }
@@ -105,7 +106,7 @@ func (db *DB) loadActor(ctx context.Context) (crdt.ActorID, error) {
 
 // refresh makes the CRDT cache current: if another process committed since
 // we last looked, it drops the cached documents and reloads the replica's
-// clock and version vector. Call it holding the Coordinator's lock; when
+// clock and version vector, and the declared indexes. Call it holding the Coordinator's lock; when
 // the lock was held continuously since the last look, nobody else can have
 // committed and the storage need not be asked.
 func (db *DB) refresh(ctx context.Context, continuous bool) error {
@@ -130,7 +131,11 @@ func (db *DB) refresh(ctx context.Context, continuous bool) error {
 	if err != nil {
 		return fmt.Errorf("load replica: %w", err)
 	}
-	db.replica, db.loaded, db.commits, db.pending = r, map[docKey]bool{}, stored, nil
+	indexes, err := db.loadIndexes(ctx)
+	if err != nil {
+		return err
+	}
+	db.replica, db.loaded, db.commits, db.pending, db.indexes = r, map[docKey]bool{}, stored, nil, indexes
 	return nil
 }
 
@@ -213,4 +218,4 @@ func (db *DB) Close() error {
 type alone struct{}
 
 func (alone) Exclusive(_ context.Context, fn func(bool) error) error { return fn(true) }
-func (alone) Publish([]byte)                                     {}
+func (alone) Publish([]byte)                                         {}

@@ -167,6 +167,7 @@ func TestStorageFailureKeepsMemoryAndStorageInStep(t *testing.T) {
 	db := openDB(t, fs)
 	defer db.Close()
 	commit(t, db, put("c", map[string]any{"id": "a", "n": map[string]any{"$hearth": "counter", "value": 1.0}}))
+	all(t, db, "c") // loaded: its subscriptions hear optimistic writes
 	var seen []any
 	cancel, err := db.SubscribeDoc(ctx, "c", "a", func(doc map[string]any, _ bool) { seen = append(seen, doc["n"]) })
 	if err != nil {

@@ -98,6 +98,30 @@ func (m *MemoryStorage) Scan(_ context.Context, store, prefix string) ([]KV, err
 	return out, nil
 }
 
+// Keys implements Storage.
+func (m *MemoryStorage) Keys(_ context.Context, store, lo, hi string, reverse bool, limit int) ([]string, error) {
+	m.data.mu.Lock()
+	defer m.data.mu.Unlock()
+	s, err := m.store(store)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for k := range s {
+		if k >= lo && (hi == "" || k < hi) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	if reverse {
+		slices.Reverse(out)
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
 // Commit implements Storage. It checks every write before applying any, so a
 // bad batch leaves nothing behind.
 func (m *MemoryStorage) Commit(_ context.Context, writes []Write) error {

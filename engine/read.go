@@ -3,8 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/hearthdb/hearth/query"
 )
@@ -36,14 +36,24 @@ func (db *DB) Get(ctx context.Context, collection, id string) (doc map[string]an
 	return withID(id, doc), true, nil
 }
 
-// Query runs q and returns its documents, each with its "id" field.
+// Query runs q and returns its documents, each with its "id" field. On a
+// collection not loaded yet, a query that a persisted index (or its ids)
+// can answer reads only what it returns, and the collection loads in the
+// background; any other query waits for the load.
 func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error) {
 	var res query.Result
 	err := db.reading(func() error {
+		var err error
+		if !db.view.loaded(q.Collection) {
+			var ok bool
+			if res, ok, err = db.coldQuery(ctx, q); ok || err != nil {
+				db.startLoad(q.Collection)
+				return err
+			}
+		}
 		if err := db.ensureLoaded(ctx, q.Collection); err != nil {
 			return err
 		}
-		var err error
 		res, err = query.Run(db.view.store, q)
 		return err
 	})
@@ -52,9 +62,34 @@ func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error
 
 // Subscribe calls fn with the result of q at once, then after every
 // committed transaction (local, from another tab, or from sync) that
-// changes it. cancel stops the calls.
+// changes it. cancel stops the calls. On a collection not loaded yet, the
+// first result comes from a persisted index when one can answer (as in
+// Query) and the subscription goes live once the collection is loaded,
+// calling fn again only if the result changed meanwhile.
 func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string]any)) (cancel func(), err error) {
 	err = db.reading(func() error {
+		if !db.view.loaded(q.Collection) {
+			first, ok, err := db.coldQuery(ctx, q)
+			if err != nil {
+				return err
+			}
+			if ok {
+				fn(rows(first))
+				cancel = db.subscribeLater(q.Collection, func() func() {
+					skip := true
+					sub, _ := db.view.subs.Subscribe(q, func(r query.Result) {
+						if skip && sameResult(r, first) {
+							skip = false
+							return
+						}
+						skip = false
+						fn(rows(r))
+					})
+					return sub.Close // the query compiled in coldQuery: no error
+				})
+				return nil
+			}
+		}
 		if err := db.ensureLoaded(ctx, q.Collection); err != nil {
 			return err
 		}
@@ -69,33 +104,51 @@ func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string
 
 // SubscribeDoc calls fn with document id of collection (ok false when
 // absent) at once, then after every committed transaction that changes it.
+// On a collection not loaded yet, the first call reads the document from
+// storage and the subscription goes live once the collection is loaded.
 func (db *DB) SubscribeDoc(ctx context.Context, collection, id string, fn func(doc map[string]any, ok bool)) (cancel func(), err error) {
 	if err := validateAddress(collection, id); err != nil {
 		return nil, err
 	}
-	err = db.reading(func() error {
-		if err := db.ensureLoaded(ctx, collection); err != nil {
-			return err
+	withIDFn := func(doc map[string]any, ok bool) {
+		if ok {
+			doc = withID(id, doc)
 		}
-		sub := db.view.subs.SubscribeDoc(collection, id, func(doc map[string]any, ok bool) {
-			if ok {
-				doc = withID(id, doc)
-			}
-			fn(doc, ok)
+		fn(doc, ok)
+	}
+	err = db.reading(func() error {
+		if db.view.loaded(collection) {
+			cancel = db.view.subs.SubscribeDoc(collection, id, withIDFn).Close
+			return nil
+		}
+		src := &coldSource{ctx: ctx, db: db}
+		first, found := src.Get(collection, id)
+		if src.err != nil {
+			return src.err
+		}
+		withIDFn(first, found)
+		cancel = db.subscribeLater(collection, func() func() {
+			skip := true
+			return db.view.subs.SubscribeDoc(collection, id, func(doc map[string]any, ok bool) {
+				if skip && ok == found && query.Compare(doc, first) == 0 {
+					skip = false
+					return
+				}
+				skip = false
+				withIDFn(doc, ok)
+			}).Close
 		})
-		cancel = sub.Close
 		return nil
 	})
 	return cancel, err
 }
 
-// CreateIndex declares an index on a field path of collection, so that
-// selective queries on it do not scan the collection.
-func (db *DB) CreateIndex(collection, field string) error {
-	if err := validateCollection(collection); err != nil {
-		return err
-	}
-	return db.reading(func() error { return db.view.store.CreateIndex(collection, field) })
+// sameResult reports whether two results hold the same rows, with values
+// equal as query.Compare sees them.
+func sameResult(a, b query.Result) bool {
+	return slices.EqualFunc(a, b, func(x, y query.Row) bool {
+		return x.ID == y.ID && query.Compare(x.Doc, y.Doc) == 0
+	})
 }
 
 // Receive applies a commit notice that another process sharing the storage
@@ -118,34 +171,6 @@ func (db *DB) reading(fn func() error) error {
 		return ErrClosed
 	}
 	return fn()
-}
-
-// ensureLoaded loads collection into the view on first use.
-func (db *DB) ensureLoaded(ctx context.Context, collection string) error {
-	if err := validateCollection(collection); err != nil {
-		return err
-	}
-	if db.view.loaded(collection) {
-		return nil
-	}
-	floor, err := db.storedCommits(ctx)
-	if err != nil {
-		return err
-	}
-	kvs, err := db.storage.Scan(ctx, StoreDocs, collectionPrefix(collection))
-	if err != nil {
-		return err
-	}
-	for _, kv := range kvs {
-		_, id, _ := splitDocKey(kv.Key)
-		doc, err := decodeValue(kv.Value)
-		if err != nil {
-			return fmt.Errorf("load %s/%s: %w", collection, id, err)
-		}
-		db.view.store.Put(collection, id, doc)
-	}
-	db.view.floor[collection] = floor
-	return nil
 }
 
 func rows(res query.Result) []map[string]any {

@@ -7,11 +7,12 @@ const (
 	StoreDocs  = "docs"  // materialized document values (msgpack), keyed by DocKey
 	StoreState = "state" // CRDT state of each document (crdt.EncodeDoc), keyed by DocKey
 	StoreLog   = "log"   // encoded changes, keyed by LogKey
-	StoreMeta  = "meta"  // replica metadata: actor id, replica clock and version, commit counter
+	StoreMeta  = "meta"  // replica metadata: actor id, replica clock and version, commit counter, declared indexes
+	StoreIndex = "index" // persisted index entries, keyed by indexKey; values are empty
 )
 
 // Stores lists every store a Storage must provide.
-var Stores = []string{StoreDocs, StoreState, StoreLog, StoreMeta}
+var Stores = []string{StoreDocs, StoreState, StoreLog, StoreMeta, StoreIndex}
 
 // KV is one key and its value, as returned by Storage.Scan.
 type KV struct {
@@ -40,6 +41,10 @@ type Storage interface {
 	// Scan returns every pair of store whose key starts with prefix, in
 	// ascending key order.
 	Scan(ctx context.Context, store, prefix string) ([]KV, error)
+	// Keys returns up to limit keys of store with lo <= key < hi (no upper
+	// bound when hi is ""), in ascending order, or descending when reverse
+	// is set. A limit <= 0 means no limit.
+	Keys(ctx context.Context, store, lo, hi string, reverse bool, limit int) ([]string, error)
 	// Commit applies writes atomically.
 	Commit(ctx context.Context, writes []Write) error
 	// Close releases the storage. Later calls fail.

@@ -196,3 +196,120 @@ func requestError(req safejs.Value) error {
 	m, _ := msg.String()
 	return fmt.Errorf("%w: %s", idb.NewDOMException(n), m)
 }
+
+// keys returns up to limit keys of store in [lo, hi) (no upper bound when
+// hi is ""): one getAllKeys request ascending; descending, which getAllKeys
+// cannot do, a key cursor walked from the top.
+func (c *rawConn) keys(ctx context.Context, store, lo, hi string, reverse bool, limit int) ([]string, error) {
+	if hi != "" && hi <= lo {
+		return nil, nil // IDBKeyRange.bound throws on an empty range
+	}
+	keyRange, err := boundRange(lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	txn, err := c.db.Call("transaction", store, "readonly")
+	if err != nil {
+		return nil, err
+	}
+	os, err := txn.Call("objectStore", store)
+	if err != nil {
+		return nil, err
+	}
+	if !reverse {
+		args := []any{keyRange}
+		if limit > 0 {
+			args = append(args, limit)
+		}
+		req, err := os.Call("getAllKeys", args...)
+		if err != nil {
+			return nil, err
+		}
+		list, err := awaitRequest(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		return stringList(list)
+	}
+	req, err := os.Call("openKeyCursor", keyRange, "prev")
+	if err != nil {
+		return nil, err
+	}
+	return walkKeys(ctx, req, limit)
+}
+
+// boundRange is the IDBKeyRange [lo, hi), or [lo, ∞) when hi is "".
+func boundRange(lo, hi string) (safejs.Value, error) {
+	if hi == "" {
+		return lookupKeyRange().Call("lowerBound", lo)
+	}
+	return lookupKeyRange().Call("bound", lo, hi, false, true)
+}
+
+// walkKeys steps a key cursor until it ends or limit keys are read.
+func walkKeys(ctx context.Context, req safejs.Value, limit int) ([]string, error) {
+	var out []string
+	done := make(chan error, 1)
+	onSuccess, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		cursor, err := req.Get("result")
+		if err == nil && !cursor.IsNull() {
+			var k safejs.Value
+			if k, err = cursor.Get("key"); err == nil {
+				var key string
+				if key, err = k.String(); err == nil {
+					out = append(out, key)
+					if limit <= 0 || len(out) < limit {
+						_, err = cursor.Call("continue")
+						if err == nil {
+							return nil
+						}
+					}
+				}
+			}
+		}
+		done <- err
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer onSuccess.Release()
+	onError, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		done <- requestError(req)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer onError.Release()
+	if err := req.Set("onsuccess", onSuccess.Value()); err != nil {
+		return nil, err
+	}
+	if err := req.Set("onerror", onError.Value()); err != nil {
+		return nil, err
+	}
+	select {
+	case err := <-done:
+		return out, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func stringList(list safejs.Value) ([]string, error) {
+	n, err := list.Length()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, n)
+	for i := range out {
+		v, err := list.Index(i)
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = v.String(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -5,6 +5,7 @@ package idb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"syscall/js"
 
@@ -16,7 +17,7 @@ import (
 
 // schemaVersion is the IndexedDB version of the layout this package creates.
 // Raise it, with an upgrade step, whenever engine.Stores changes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // DatabaseName is the IndexedDB database that holds Hearth database name.
 func DatabaseName(name string) string { return "hearth:" + name }
@@ -74,21 +75,25 @@ func Delete(ctx context.Context, name string) error {
 }
 
 // upgrade creates the stores. Version 1 (an unreleased development layout)
-// kept plain values without CRDT state; its stores are dropped.
+// kept plain values without CRDT state; its stores are dropped. Version 2
+// had no index store: it is added, empty, as no index was declared then.
 func upgrade(db *idb.Database, oldVersion, _ uint) error {
-	if oldVersion >= 2 {
-		return nil
-	}
 	names, err := db.ObjectStoreNames()
 	if err != nil {
 		return err
 	}
-	for _, s := range names {
-		if err := db.DeleteObjectStore(s); err != nil {
-			return err
+	if oldVersion < 2 {
+		for _, s := range names {
+			if err := db.DeleteObjectStore(s); err != nil {
+				return err
+			}
 		}
+		names = nil
 	}
 	for _, s := range engine.Stores {
+		if slices.Contains(names, s) {
+			continue
+		}
 		if _, err := db.CreateObjectStore(s, idb.ObjectStoreOptions{}); err != nil {
 			return err
 		}
@@ -181,6 +186,16 @@ func (s *Storage) Scan(ctx context.Context, store, prefix string) ([]engine.KV, 
 	}
 	kvs, err := s.raw.scan(ctx, store, prefix)
 	return kvs, mapError("scan", err)
+}
+
+// Keys implements engine.Storage over the raw connection: one getAllKeys
+// forward, a key cursor backward.
+func (s *Storage) Keys(ctx context.Context, store, lo, hi string, reverse bool, limit int) ([]string, error) {
+	if err := s.usable(); err != nil {
+		return nil, err
+	}
+	keys, err := s.raw.keys(ctx, store, lo, hi, reverse, limit)
+	return keys, mapError("read keys", err)
 }
 
 // Commit implements engine.Storage: one readwrite transaction over every

@@ -213,7 +213,7 @@ func (r *registry) unsubscribe(_ context.Context, args []safejs.Value) (any, err
 	return nil, nil
 }
 
-func (r *registry) createIndex(_ context.Context, args []safejs.Value) (any, error) {
+func (r *registry) createIndex(ctx context.Context, args []safejs.Value) (any, error) {
 	d, err := r.get(args)
 	if err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func (r *registry) createIndex(_ context.Context, args []safejs.Value) (any, err
 	if err != nil {
 		return nil, err
 	}
-	return nil, d.db.CreateIndex(coll, field)
+	return nil, d.db.CreateIndex(ctx, coll, field)
 }
 
 func (r *registry) close(_ context.Context, args []safejs.Value) (any, error) {

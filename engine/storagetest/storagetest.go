@@ -22,6 +22,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("GetMissing", func(t *testing.T) { testGetMissing(t, open) })
 	t.Run("CommitGetScan", func(t *testing.T) { testCommitGetScan(t, open) })
 	t.Run("GetMany", func(t *testing.T) { testGetMany(t, open) })
+	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("DeleteInBatch", func(t *testing.T) { testDeleteInBatch(t, open) })
 	t.Run("BadBatchIsAtomic", func(t *testing.T) { testBadBatchIsAtomic(t, open) })
 	t.Run("Reopen", func(t *testing.T) { testReopen(t, open) })
@@ -86,6 +87,41 @@ func testGetMany(t *testing.T, open Opener) {
 	}
 	if got, err := s.GetMany(ctx, engine.StoreDocs, nil); err != nil || len(got) != 0 {
 		t.Fatalf("GetMany(no keys) = %v, %v", got, err)
+	}
+}
+
+func testKeys(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	defer s.Close()
+	var writes []engine.Write
+	for _, k := range []string{"c\x00b", "c\x00a!", "c\x00a", "c\x00a\x00z", "c\x00b~", "d\x00a", "b\x00z"} {
+		writes = append(writes, engine.Write{Store: engine.StoreIndex, Key: k, Value: []byte{}})
+	}
+	mustCommit(t, s, writes)
+	for _, tc := range []struct {
+		lo, hi  string
+		reverse bool
+		limit   int
+		want    string
+	}{
+		{"c\x00", "c\x01", false, 0, "[c\x00a c\x00a\x00z c\x00a! c\x00b c\x00b~]"},
+		{"c\x00", "c\x01", true, 0, "[c\x00b~ c\x00b c\x00a! c\x00a\x00z c\x00a]"},
+		{"c\x00", "c\x01", false, 2, "[c\x00a c\x00a\x00z]"},
+		{"c\x00", "c\x01", true, 2, "[c\x00b~ c\x00b]"},
+		{"c\x00a\x00", "c\x00b", false, 0, "[c\x00a\x00z c\x00a!]"},
+		{"c\x00a\x00", "c\x00b", true, 1, "[c\x00a!]"},
+		{"c\x00b", "", false, 0, "[c\x00b c\x00b~ d\x00a]"},
+		{"", "", true, 1, "[d\x00a]"},
+		{"x", "", false, 0, "[]"},
+	} {
+		got, err := s.Keys(ctx, engine.StoreIndex, tc.lo, tc.hi, tc.reverse, tc.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := fmt.Sprintf("%v", got); g != tc.want {
+			t.Errorf("Keys(%q, %q, reverse=%v, limit=%d) = %q, want %q", tc.lo, tc.hi, tc.reverse, tc.limit, g, tc.want)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall/js"
 	"testing"
 	"time"
 
@@ -99,6 +100,9 @@ func TestFailedTransactionStoresNothing(t *testing.T) {
 func TestReopenAfter10000Writes(t *testing.T) {
 	ctx := context.Background()
 	db := openEngine(t, "ten-thousand")
+	if err := db.CreateIndex(ctx, "c", "n"); err != nil {
+		t.Fatal(err)
+	}
 	const n, batch = 10000, 500
 	t0 := time.Now()
 	for start := 0; start < n; start += batch {
@@ -116,6 +120,14 @@ func TestReopenAfter10000Writes(t *testing.T) {
 	t0 = time.Now()
 	db = openEngine(t, "ten-thousand")
 	defer db.Close()
+	top, err := db.Query(ctx, query.Query{Collection: "c", OrderBy: []query.Order{{Field: "n", Desc: true}}, Limit: 3})
+	t.Logf("reopen and a first limited query, from the persisted index, in %v", time.Since(t0))
+	if err != nil || len(top) != 3 || top[0]["n"] != float64(n-1) || top[2]["n"] != float64(n-3) {
+		t.Fatalf("top 3 after reopen: %v (%v)", top, err)
+	}
+	if err := db.CheckIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
 	docs, err := db.Query(ctx, query.Query{Collection: "c", OrderBy: []query.Order{{Field: "n"}}})
 	t.Logf("reopen and query in %v", time.Since(t0))
 	if err != nil || len(docs) != n {
@@ -146,5 +158,45 @@ func TestYieldsToVersionChange(t *testing.T) {
 	_, err = s.Get(ctx, engine.StoreMeta, "k")
 	if !errors.Is(err, engine.ErrClosed) || !strings.Contains(err.Error(), "another tab") {
 		t.Fatalf("Get after the database was deleted elsewhere = %v", err)
+	}
+}
+
+// A database of schema version 2 (no index store) upgrades in place:
+// its data stays, and the index store appears.
+func TestUpgradeFromVersion2KeepsData(t *testing.T) {
+	ctx := context.Background()
+	name := "upgrade-v2"
+	_ = idb.Delete(ctx, name)
+	opened := make(chan error, 1)
+	req := js.Global().Get("indexedDB").Call("open", idb.DatabaseName(name), 2)
+	req.Set("onupgradeneeded", js.FuncOf(func(js.Value, []js.Value) any {
+		db := req.Get("result")
+		for _, s := range []string{engine.StoreDocs, engine.StoreState, engine.StoreLog, engine.StoreMeta} {
+			db.Call("createObjectStore", s)
+		}
+		kept := js.Global().Get("Uint8Array").New(4)
+		js.CopyBytesToJS(kept, []byte("kept"))
+		req.Get("transaction").Call("objectStore", engine.StoreMeta).Call("put", kept, "k")
+		return nil
+	}))
+	req.Set("onsuccess", js.FuncOf(func(js.Value, []js.Value) any {
+		req.Get("result").Call("close")
+		opened <- nil
+		return nil
+	}))
+	req.Set("onerror", js.FuncOf(func(js.Value, []js.Value) any { opened <- errors.New("open v2 failed"); return nil }))
+	if err := <-opened; err != nil {
+		t.Fatal(err)
+	}
+	s, err := idb.Open(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if b, err := s.Get(ctx, engine.StoreMeta, "k"); err != nil || string(b) != "kept" {
+		t.Fatalf("meta k after upgrade = %q, %v; want kept", b, err)
+	}
+	if keys, err := s.Keys(ctx, engine.StoreIndex, "", "", false, 0); err != nil || len(keys) != 0 {
+		t.Fatalf("index store after upgrade: %v, %v; want empty", keys, err)
 	}
 }

@@ -68,19 +68,38 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 		opts.Coordinator = alone{}
 	}
 	db := &DB{storage: storage, opts: opts, view: newViewState()}
-	err := opts.Coordinator.Exclusive(ctx, func(bool) error {
-		actor, err := db.loadActor(ctx)
-		if err != nil {
-			return err
-		}
-		db.actor = actor
-		return db.refresh(ctx, false)
-	})
-	if err != nil {
+	if err := db.openStored(ctx); err != nil {
 		storage.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// openStored reads the replica's identity, commit counter and metadata in
+// one storage read. It needs no Coordinator lock, as one read sees one
+// committed state (and the first commit looks again, under the lock); only
+// a first open, which creates the identity, takes it.
+func (db *DB) openStored(ctx context.Context) error {
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica})
+	if err != nil {
+		return err
+	}
+	if meta[0] == nil {
+		return db.opts.Coordinator.Exclusive(ctx, func(bool) error {
+			actor, err := db.loadActor(ctx)
+			if err != nil {
+				return err
+			}
+			db.actor = actor
+			return db.refresh(ctx, false)
+		})
+	}
+	db.actor = crdt.ActorID(meta[0])
+	stored, err := decodeCommits(meta[1])
+	if err != nil {
+		return err
+	}
+	return db.reload(ctx, stored, meta[2])
 }
 
 // Actor returns the id of this database's replica.
@@ -121,11 +140,24 @@ func (db *DB) refresh(ctx context.Context, continuous bool) error {
 		return nil
 	}
 	meta, err := db.storage.Get(ctx, StoreMeta, metaReplica)
+	if errors.Is(err, ErrNotFound) {
+		meta, err = nil, nil
+	}
+	if err != nil {
+		return fmt.Errorf("load replica: %w", err)
+	}
+	return db.reload(ctx, stored, meta)
+}
+
+// reload replaces the CRDT cache with the replica of the stored metadata
+// (nil when there is none yet) at commit counter stored, and reads the
+// declared indexes.
+func (db *DB) reload(ctx context.Context, stored uint64, meta []byte) error {
 	var r *crdt.Replica
-	switch {
-	case errors.Is(err, ErrNotFound):
+	var err error
+	if meta == nil {
 		r, err = crdt.NewReplica(db.actor, db.replicaOptions()...)
-	case err == nil:
+	} else {
 		r, err = crdt.LoadSnapshot(db.actor, meta, db.replicaOptions()...)
 	}
 	if err != nil {
@@ -150,6 +182,14 @@ func (db *DB) storedCommits(ctx context.Context) (uint64, error) {
 	}
 	if err != nil {
 		return 0, err
+	}
+	return decodeCommits(b)
+}
+
+// decodeCommits decodes the stored commit counter; nil (none yet) is 0.
+func decodeCommits(b []byte) (uint64, error) {
+	if b == nil {
+		return 0, nil
 	}
 	return decodeUint(b)
 }

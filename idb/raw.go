@@ -216,27 +216,51 @@ func (c *rawConn) keys(ctx context.Context, store, lo, hi string, reverse bool, 
 	if err != nil {
 		return nil, err
 	}
-	if !reverse {
-		args := []any{keyRange}
-		if limit > 0 {
-			args = append(args, limit)
-		}
-		req, err := os.Call("getAllKeys", args...)
+	if reverse && !getAllHasDirection() {
+		req, err := os.Call("openKeyCursor", keyRange, "prev")
 		if err != nil {
 			return nil, err
 		}
-		list, err := awaitRequest(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		return stringList(list)
+		return walkKeys(ctx, req, limit)
 	}
-	req, err := os.Call("openKeyCursor", keyRange, "prev")
+	args := []any{keyRange}
+	if limit > 0 {
+		args = append(args, limit)
+	}
+	if reverse { // IDBGetAllOptions: the overload with a direction
+		args = []any{map[string]any{"query": keyRange, "direction": "prev"}}
+		if limit > 0 {
+			args[0].(map[string]any)["count"] = limit
+		}
+	}
+	req, err := os.Call("getAllKeys", args...)
 	if err != nil {
 		return nil, err
 	}
-	return walkKeys(ctx, req, limit)
+	list, err := awaitRequest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return stringList(list)
 }
+
+// getAllHasDirection reports whether getAllKeys takes IDBGetAllOptions with
+// a direction (Chromium 141+), which came with getAllRecords.
+var getAllHasDirection = sync.OnceValue(func() bool {
+	proto, err := safejs.Global().Get("IDBObjectStore")
+	if err == nil {
+		proto, err = proto.Get("prototype")
+	}
+	if err != nil {
+		return false
+	}
+	has, err := safejs.Global().Get("Reflect")
+	if err == nil {
+		has, err = has.Call("has", proto, "getAllRecords")
+	}
+	ok, _ := has.Bool()
+	return err == nil && ok
+})
 
 // boundRange is the IDBKeyRange [lo, hi), or [lo, ∞) when hi is "".
 func boundRange(lo, hi string) (safejs.Value, error) {

@@ -41,15 +41,31 @@ func Open(ctx context.Context, name string) (*Storage, error) {
 	if err != nil {
 		return nil, mapError("open IndexedDB", err)
 	}
+	// The raw connection's request goes out at once: IndexedDB queues it
+	// behind the first (and its upgrade), and both open meanwhile.
+	s := &Storage{}
+	type opened struct {
+		raw *rawConn
+		err error
+	}
+	rawDone := make(chan opened, 1)
+	go func() {
+		raw, err := openRaw(ctx, DatabaseName(name), s.yield)
+		rawDone <- opened{raw, err}
+	}()
 	db, err := req.Await(ctx)
-	if err != nil {
+	raw := <-rawDone
+	switch {
+	case err != nil:
+		if raw.raw != nil {
+			raw.raw.close()
+		}
 		return nil, mapError("open IndexedDB", err)
-	}
-	s := &Storage{db: db}
-	if s.raw, err = openRaw(ctx, DatabaseName(name), s.yield); err != nil {
+	case raw.err != nil:
 		_ = db.Close()
-		return nil, mapError("open IndexedDB", err)
+		return nil, mapError("open IndexedDB", raw.err)
 	}
+	s.db, s.raw = db, raw.raw
 	return s, nil
 }
 

@@ -18,14 +18,22 @@ import (
 )
 
 func TestIndexedDBConformance(t *testing.T) {
-	ctx := context.Background()
-	storagetest.Run(t, func(t *testing.T, name string) engine.Storage {
-		s, err := idb.Open(ctx, name)
-		if err != nil {
-			t.Fatalf("Open(%q): %v", name, err)
-		}
-		return s
-	})
+	storagetest.Run(t, openStorage)
+}
+
+// Browsers without getAllKeys' direction option read keys backwards with a
+// cursor.
+func TestIndexedDBConformanceWithKeyCursor(t *testing.T) {
+	defer idb.UseKeyCursor()()
+	storagetest.Run(t, func(t *testing.T, name string) engine.Storage { return openStorage(t, "cursor-"+name) })
+}
+
+func openStorage(t *testing.T, name string) engine.Storage {
+	s, err := idb.Open(context.Background(), name)
+	if err != nil {
+		t.Fatalf("Open(%q): %v", name, err)
+	}
+	return s
 }
 
 func TestEngineOnIndexedDB(t *testing.T) {

@@ -171,6 +171,7 @@ async function insertPhase() {
   const name = params.get('db') ?? 'bench-100k';
   await deleteDatabase(name);
   const db = await open({ name });
+  await db.collection(COLLECTION).createIndex('updatedAt'); // the cold phase's query walks it
   const batches = [];
   const t = performance.now();
   const inserted = await seed(db, docs, batch, rng(3), (ms) => batches.push(ms), budgetMs > 0 ? t + budgetMs : Infinity);
@@ -187,6 +188,7 @@ async function coldPhase() {
   const tOpen = performance.now();
   const db = await open({ name });
   const tOpened = performance.now();
+  await db.collection(COLLECTION).createIndex('updatedAt'); // as an app declares it at start; stored, so free
   const first = await db.query(COLLECTION).orderBy('updatedAt', 'desc').limit(20).get();
   const tFirst = performance.now();
   const second = await db.query(COLLECTION).where('status', '==', 'open').orderBy('score', 'desc').limit(20).get();

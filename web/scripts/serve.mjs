@@ -25,7 +25,7 @@ export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url))
  * Serves `root` on 127.0.0.1:`port` (0 picks a free port). Resolves to
  * { url, close }.
  */
-export function serve({ root = repoRoot, port = 0 } = {}) {
+export function serve({ root = repoRoot, port = 0, cache = false } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(root, path));
@@ -35,11 +35,20 @@ export function serve({ root = repoRoot, port = 0 } = {}) {
     }
     try {
       const target = (await stat(file)).isDirectory() ? join(file, 'index.html') : file;
-      const body = await readFile(target);
-      res.writeHead(200, {
+      const info = await stat(target);
+      const etag = `"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+      const headers = {
         'content-type': types[extname(target)] ?? 'application/octet-stream',
-        'cache-control': 'no-store',
-      }).end(body);
+        // Tests must never see a stale build; a benchmark of a returning
+        // visitor revalidates like a production server (304 when unchanged).
+        'cache-control': cache ? 'no-cache' : 'no-store',
+      };
+      if (cache) headers.etag = etag;
+      if (cache && req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      res.writeHead(200, headers).end(await readFile(target));
     } catch {
       res.writeHead(404).end('not found');
     }

@@ -13,8 +13,8 @@ const flags = [
 ];
 
 /** Starts the static server and Chromium; returns them with a stop(). */
-export async function startBrowser() {
-  const server = await serve();
+export async function startBrowser({ cache = false } = {}) {
+  const server = await serve({ cache });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: flags });
   return {
     server,

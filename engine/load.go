@@ -8,57 +8,68 @@ import (
 	"github.com/hearthdb/hearth/query"
 )
 
-// loading is a collection being read into the view in the background. The
-// storage is read without holding the DB's lock, so commits and other
-// collections' queries go on meanwhile; notices for the collection wait in
-// changes and are applied once it is in.
+// loading is a collection being read into the view. The storage is read
+// by a goroutine without the DB's lock, so that commits and other queries
+// go on meanwhile; notices for the collection wait in changes. Whoever
+// holds the lock first once the read is over installs it: the goroutine,
+// or a caller of ensureLoaded that held the lock while it waited, so that
+// its subscription or query comes before any later commit.
 type loading struct {
-	done    chan struct{} // closed when the load ended; err says how
+	scanned chan struct{} // closed when the read ended: docs, floor, err are set
+	docs    []query.Change
+	floor   uint64
 	err     error
 	changes []pendingChange
-	then    []func() // run under the DB's lock once loaded (late subscriptions)
+	then    []func() // run under the DB's lock once installed (late subscriptions)
 }
 
-// startLoad starts loading collection into the view unless it is loaded
-// or loading already. Call it holding db.mu.
+// startLoad starts loading collection into the view unless it is loading
+// already. Call it holding db.mu.
 func (db *DB) startLoad(collection string) *loading {
 	if l := db.view.loading[collection]; l != nil {
 		return l
 	}
-	l := &loading{done: make(chan struct{}), then: db.view.orphans[collection]}
+	l := &loading{scanned: make(chan struct{}), then: db.view.orphans[collection]}
 	delete(db.view.orphans, collection)
 	db.view.loading[collection] = l
-	go db.load(collection, l)
+	go func() {
+		l.docs, l.floor, l.err = db.readCollection(context.Background(), collection)
+		close(l.scanned)
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		_ = db.install(collection, l) // an error waits for the next caller
+	}()
 	return l
 }
 
-// load reads every stored document of collection, then, under the lock,
-// installs them in the view. The commit counter is read first: notices
-// above it may or may not be in what the scan saw, and are applied again.
-func (db *DB) load(collection string, l *loading) {
-	docs, floor, err := db.readCollection(context.Background(), collection)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	defer close(l.done)
-	if db.view.loading[collection] != l { // closed meanwhile
-		l.err = ErrClosed
-		return
+// install puts a read collection into the view, with the notices that
+// arrived meanwhile, then runs its late subscriptions. It does nothing if
+// another caller installed it already (or the DB closed). Call it holding
+// db.mu, after l.scanned is closed.
+func (db *DB) install(collection string, l *loading) error {
+	if db.view.loading[collection] != l {
+		return l.err
 	}
 	delete(db.view.loading, collection)
-	if err == nil {
-		err = db.view.install(collection, floor, docs, l.changes, db.indexes[collection])
+	if l.err == nil {
+		l.err = db.view.install(collection, l.floor, l.docs, l.changes, db.indexes[collection])
 	}
-	if l.err = err; err != nil {
+	if l.err != nil {
 		// The next load of the collection (any query or subscription
 		// starts one) takes over the late subscriptions.
 		db.view.orphans[collection] = append(db.view.orphans[collection], l.then...)
-		return
+		return l.err
 	}
+	l.docs = nil
 	for _, fn := range l.then {
 		fn()
 	}
+	return nil
 }
 
+// readCollection reads every stored document of collection. The commit
+// counter is read first: notices above it may or may not be in what the
+// scan saw, and are applied again.
 func (db *DB) readCollection(ctx context.Context, collection string) (docs []query.Change, floor uint64, err error) {
 	if floor, err = db.storedCommits(ctx); err != nil {
 		return nil, 0, err
@@ -79,30 +90,23 @@ func (db *DB) readCollection(ctx context.Context, collection string) (docs []que
 	return docs, floor, nil
 }
 
-// ensureLoaded loads collection into the view on first use and waits for
-// it. Call it holding db.mu, which it releases while it waits.
+// ensureLoaded loads collection into the view on first use. Call it holding
+// db.mu, which it keeps while it waits: operations issued after this one
+// (a commit, say) wait too, and come after it.
 func (db *DB) ensureLoaded(ctx context.Context, collection string) error {
 	if err := validateCollection(collection); err != nil {
 		return err
 	}
-	for !db.view.loaded(collection) {
-		l := db.startLoad(collection)
-		db.mu.Unlock()
-		select {
-		case <-l.done:
-		case <-ctx.Done():
-		}
-		db.mu.Lock()
-		switch {
-		case db.closed:
-			return ErrClosed
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case l.err != nil:
-			return l.err
-		}
+	if db.view.loaded(collection) {
+		return nil
 	}
-	return nil
+	l := db.startLoad(collection)
+	select {
+	case <-l.scanned:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return db.install(collection, l)
 }
 
 // lateSub is a subscription answered from storage while its collection

@@ -4,6 +4,7 @@
 import { WorkerEngine } from './proxy.js';
 import { Query } from './query.js';
 import { subscribe } from './subscribe.js';
+import { compileEngine, defaultWasmURL } from './wasm.js';
 
 export { Query } from './query.js';
 
@@ -14,8 +15,11 @@ async function loadWorkerEngine(wasmURL) {
   if (!workerEngine) {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'hearthdb' });
     const engine = new WorkerEngine(worker);
-    // A relative wasmURL is relative to the page, not to the worker script.
-    workerEngine = engine.boot(wasmURL && new URL(wasmURL, location.href).href).then(() => engine);
+    // The page compiles while the worker starts; a relative wasmURL is
+    // relative to the page.
+    workerEngine = compileEngine(new URL(wasmURL ?? defaultWasmURL, location.href))
+      .then((module) => engine.boot(module))
+      .then(() => engine);
     workerEngine.catch(() => { workerEngine = undefined; worker.terminate(); });
   }
   return workerEngine;

@@ -14,7 +14,7 @@
 // or when the network takes longer than NETWORK_TIMEOUT, the copy answers.
 // The relay's own endpoints (/v1/..., /healthz) never go through here.
 
-const CACHE = 'hearth-demo-v2';
+const CACHE = 'hearth-demo-v1';
 const NETWORK_TIMEOUT = 4000;
 
 // Relative to this script, which the relay serves at /demo/sw.js.
@@ -29,7 +29,6 @@ const FILES = [
   './pkg/engine.js',
   './pkg/query.js',
   './pkg/subscribe.js',
-  './pkg/wasm.js',
   './pkg/wasm_exec.js',
   './pkg/hearth.wasm',
   './pkg/text.js',

@@ -124,7 +124,12 @@ export declare class Collection<T extends Doc = Doc, W = Promise<void>> {
   all(): Promise<T[]>;
   /** A query over this collection. */
   query(): Query<T>;
-  /** Declares an index on a field path so selective queries skip the scan. */
+  /**
+   * Declares an index on a field path so selective and ordered queries skip
+   * the scan. Stored in IndexedDB: built once, kept by every commit, and
+   * used after a reload before the collection is in memory (a first
+   * `orderBy(field).limit(n)` reads n documents). Declaring it again is free.
+   */
   createIndex(field: string): Promise<void>;
 }
 

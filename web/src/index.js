@@ -4,7 +4,6 @@
 import { WorkerEngine } from './proxy.js';
 import { Query } from './query.js';
 import { subscribe } from './subscribe.js';
-import { compileEngine, defaultWasmURL } from './wasm.js';
 
 export { Query } from './query.js';
 
@@ -15,11 +14,8 @@ async function loadWorkerEngine(wasmURL) {
   if (!workerEngine) {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'hearthdb' });
     const engine = new WorkerEngine(worker);
-    // The page compiles while the worker starts; a relative wasmURL is
-    // relative to the page.
-    workerEngine = compileEngine(new URL(wasmURL ?? defaultWasmURL, location.href))
-      .then((module) => engine.boot(module))
-      .then(() => engine);
+    // A relative wasmURL is relative to the page, not to the worker script.
+    workerEngine = engine.boot(wasmURL && new URL(wasmURL, location.href).href).then(() => engine);
     workerEngine.catch(() => { workerEngine = undefined; worker.terminate(); });
   }
   return workerEngine;
@@ -231,7 +227,7 @@ export class Collection {
     return this.#db.query(this.name);
   }
 
-  /** Declares an index on a field path so selective queries skip the scan. */
+  /** Declares a stored index on a field path so selective and ordered queries skip the scan (docs/API.md). */
   createIndex(field) {
     return this.#db._call('createIndex', this.name, field);
   }

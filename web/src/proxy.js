@@ -22,9 +22,9 @@ export class WorkerEngine {
     }
   }
 
-  /** Starts the WebAssembly engine inside the worker from a compiled WebAssembly.Module. */
-  boot(module) {
-    return this.#call('boot', [module]);
+  /** Starts the WebAssembly engine inside the worker. */
+  boot(wasmURL) {
+    return this.#call('boot', [wasmURL === undefined ? undefined : String(wasmURL)]);
   }
 
   #call(method, args) {

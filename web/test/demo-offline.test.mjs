@@ -22,8 +22,8 @@ test('demo offline: loads from the service worker with the network off, keeps ed
   // The service worker is installed (its files cached) and controls the page.
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated');
-  const cached = await page.evaluate(async () => (await (await caches.open('hearth-demo-v2')).keys()).map((r) => new URL(r.url).pathname).sort());
-  for (const file of ['/demo/', '/demo/app.js', '/demo/manifest.webmanifest', '/demo/icon.svg', '/demo/pkg/index.js', '/demo/pkg/worker.js', '/demo/pkg/engine.js', '/demo/pkg/wasm.js', '/demo/pkg/hearth.wasm', '/demo/pkg/wasm_exec.js', '/demo/pkg/text.js']) {
+  const cached = await page.evaluate(async () => (await (await caches.open('hearth-demo-v1')).keys()).map((r) => new URL(r.url).pathname).sort());
+  for (const file of ['/demo/', '/demo/app.js', '/demo/manifest.webmanifest', '/demo/icon.svg', '/demo/pkg/index.js', '/demo/pkg/worker.js', '/demo/pkg/engine.js', '/demo/pkg/hearth.wasm', '/demo/pkg/wasm_exec.js', '/demo/pkg/text.js']) {
     assert.ok(cached.includes(file), `${file} is cached (${cached.join(', ')})`);
   }
   // A note to edit later.

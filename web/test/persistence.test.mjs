@@ -66,7 +66,7 @@ test('by default the engine runs in a Worker and the main thread never instantia
   const context = await env.browser.newContext();
   await context.addInitScript(() => {
     window.wasmOnMainThread = 0;
-    for (const name of ['instantiate', 'instantiateStreaming']) {
+    for (const name of ['instantiate', 'instantiateStreaming', 'compile', 'compileStreaming']) {
       const original = WebAssembly[name];
       WebAssembly[name] = (...args) => { window.wasmOnMainThread++; return original.apply(WebAssembly, args); };
     }

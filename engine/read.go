@@ -76,14 +76,11 @@ func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string
 			if ok {
 				fn(rows(first))
 				cancel = db.subscribeLater(q.Collection, func() func() {
-					skip := true
+					var once firstCall
 					sub, _ := db.view.subs.Subscribe(q, func(r query.Result) {
-						if skip && sameResult(r, first) {
-							skip = false
-							return
+						if !once.first() || !sameResult(r, first) {
+							fn(rows(r))
 						}
-						skip = false
-						fn(rows(r))
 					})
 					return sub.Close // the query compiled in coldQuery: no error
 				})
@@ -128,19 +125,27 @@ func (db *DB) SubscribeDoc(ctx context.Context, collection, id string, fn func(d
 		}
 		withIDFn(first, found)
 		cancel = db.subscribeLater(collection, func() func() {
-			skip := true
+			var once firstCall
 			return db.view.subs.SubscribeDoc(collection, id, func(doc map[string]any, ok bool) {
-				if skip && ok == found && query.Compare(doc, first) == 0 {
-					skip = false
-					return
+				if !once.first() || ok != found || query.Compare(doc, first) != 0 {
+					withIDFn(doc, ok)
 				}
-				skip = false
-				withIDFn(doc, ok)
 			}).Close
 		})
 		return nil
 	})
 	return cancel, err
+}
+
+// firstCall tells a late subscription's first call from the later ones:
+// the first repeats the result its subscriber got from storage, unless a
+// commit changed it while the collection loaded.
+type firstCall struct{ seen bool }
+
+func (f *firstCall) first() bool {
+	first := !f.seen
+	f.seen = true
+	return first
 }
 
 // sameResult reports whether two results hold the same rows, with values

@@ -32,53 +32,14 @@ func intArg(args []safejs.Value, i int, name string) (int, error) {
 	return args[i].Int()
 }
 
-// opsArg converts args[i], an array of operation objects, to Go. Each field
-// of an operation converts on its own, so that an error in a document names
-// the path inside the document.
+// opsArg decodes args[i], the operations as the JSON text engine.js's
+// encodeOps writes (see jsonin.go).
 func opsArg(args []safejs.Value, i int) ([]map[string]any, error) {
-	if i >= len(args) {
-		return nil, invalid("operations are missing")
-	}
-	kind, err := objectKind(args[i])
-	if t, _ := typeOf(args[i]); err != nil || t != safejs.TypeObject || kind != "array" {
-		return nil, invalid("operations must be an array, got %s", describe(args[i]))
-	}
-	n, err := args[i].Length()
+	text, err := stringArg(args, i, "operations (JSON text)")
 	if err != nil {
 		return nil, err
 	}
-	ops := make([]map[string]any, n)
-	for j := range ops {
-		el, err := args[i].Index(j)
-		if err != nil {
-			return nil, err
-		}
-		if ops[j], err = opArg(el); err != nil {
-			return nil, err
-		}
-	}
-	return ops, nil
-}
-
-func opArg(v safejs.Value) (map[string]any, error) {
-	if t, _ := typeOf(v); t != safejs.TypeObject {
-		return nil, invalid("an operation must be an object, got %s", describe(v))
-	}
-	keys, err := objectKeys(v)
-	if err != nil {
-		return nil, err
-	}
-	op := make(map[string]any, len(keys))
-	for _, k := range keys {
-		field, err := v.Get(k)
-		if err != nil {
-			return nil, err
-		}
-		if op[k], err = toGo(field); err != nil {
-			return nil, err
-		}
-	}
-	return op, nil
+	return jsonOps(text)
 }
 
 // funcArg returns args[i], which must be a function.

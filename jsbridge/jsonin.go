@@ -1,0 +1,320 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Operations cross from JS as one JSON text, written by engine.js's
+// encodeOps after it has checked every value (with the converter's paths
+// and messages): one string crossing instead of one syscall/js call per key
+// and value. decodeJSON reads that text into the values the converter gives:
+// map[string]any, []any, string, float64, bool and nil.
+//
+// Numbers must reach the engine as they did when values crossed one by one,
+// so besides standard JSON the text may hold the tokens NaN, Infinity and
+// -Infinity (JSON.stringify would write null): the engine, not the bridge,
+// refuses non-finite numbers. encoding/json is neither needed nor linked.
+
+// maxJSONDepth bounds nesting: an op list, an op, and a value of at most
+// maxDepth levels (encodeOps refuses deeper ones with a path).
+const maxJSONDepth = maxDepth + 2
+
+// decodeJSON parses text, which must hold exactly one value.
+func decodeJSON(text string) (any, error) {
+	d := jsonDecoder{s: text}
+	v, err := d.value(0)
+	if err == nil && d.skipSpace() < len(d.s) {
+		err = d.fail("text after the value")
+	}
+	return v, err
+}
+
+type jsonDecoder struct {
+	s string
+	i int
+}
+
+func (d *jsonDecoder) fail(what string) error {
+	return invalid("operations are not valid JSON: %s at offset %d", what, d.i)
+}
+
+// skipSpace moves past JSON whitespace and returns the new offset.
+func (d *jsonDecoder) skipSpace() int {
+	for d.i < len(d.s) && (d.s[d.i] == ' ' || d.s[d.i] == '\n' || d.s[d.i] == '\r' || d.s[d.i] == '\t') {
+		d.i++
+	}
+	return d.i
+}
+
+func (d *jsonDecoder) value(depth int) (any, error) {
+	if d.skipSpace() >= len(d.s) {
+		return nil, d.fail("unexpected end")
+	}
+	switch d.s[d.i] {
+	case '{':
+		return d.object(depth + 1)
+	case '[':
+		return d.array(depth + 1)
+	case '"':
+		return d.string()
+	case 't':
+		return d.literal("true", true)
+	case 'f':
+		return d.literal("false", false)
+	case 'n':
+		return d.literal("null", nil)
+	default:
+		return d.number()
+	}
+}
+
+func (d *jsonDecoder) literal(word string, v any) (any, error) {
+	if !strings.HasPrefix(d.s[d.i:], word) {
+		return nil, d.fail("unknown literal")
+	}
+	d.i += len(word)
+	return v, nil
+}
+
+func (d *jsonDecoder) object(depth int) (map[string]any, error) {
+	if depth > maxJSONDepth {
+		return nil, d.fail("nesting too deep")
+	}
+	d.i++ // {
+	m := map[string]any{}
+	if d.skipSpace() < len(d.s) && d.s[d.i] == '}' {
+		d.i++
+		return m, nil
+	}
+	for {
+		if d.skipSpace() >= len(d.s) || d.s[d.i] != '"' {
+			return nil, d.fail("expected a key")
+		}
+		k, err := d.string()
+		if err != nil {
+			return nil, err
+		}
+		if d.skipSpace() >= len(d.s) || d.s[d.i] != ':' {
+			return nil, d.fail("expected ':'")
+		}
+		d.i++
+		if m[k], err = d.value(depth); err != nil {
+			return nil, err
+		}
+		if end, err := d.next('}'); end || err != nil {
+			return m, err
+		}
+	}
+}
+
+func (d *jsonDecoder) array(depth int) ([]any, error) {
+	if depth > maxJSONDepth {
+		return nil, d.fail("nesting too deep")
+	}
+	d.i++ // [
+	a := []any{}
+	if d.skipSpace() < len(d.s) && d.s[d.i] == ']' {
+		d.i++
+		return a, nil
+	}
+	for {
+		v, err := d.value(depth)
+		if err != nil {
+			return nil, err
+		}
+		a = append(a, v)
+		if end, err := d.next(']'); end || err != nil {
+			return a, err
+		}
+	}
+}
+
+// next consumes a ',' (false) or the closing byte (true).
+func (d *jsonDecoder) next(closing byte) (bool, error) {
+	if d.skipSpace() >= len(d.s) {
+		return false, d.fail("unexpected end")
+	}
+	switch d.s[d.i] {
+	case ',':
+		d.i++
+		return false, nil
+	case closing:
+		d.i++
+		return true, nil
+	}
+	return false, d.fail("expected ',' or '" + string(closing) + "'")
+}
+
+// number reads a JSON number, or NaN, Infinity or -Infinity. JS writes
+// the shortest digits that round-trip, and ParseFloat rounds correctly, so
+// the float64 is the one JS had.
+func (d *jsonDecoder) number() (float64, error) {
+	start := d.i
+	for d.i < len(d.s) && strings.IndexByte("0123456789+-.eENaIfinty", d.s[d.i]) >= 0 {
+		d.i++
+	}
+	tok := d.s[start:d.i]
+	if f, ok := smallInt(tok); ok {
+		return f, nil
+	}
+	switch tok {
+	case "NaN", "Infinity", "-Infinity":
+	default:
+		if tok == "" || strings.ContainsAny(tok, "NaIfinty") || (tok[0] != '-' && (tok[0] < '0' || tok[0] > '9')) {
+			d.i = start
+			return 0, d.fail("expected a value")
+		}
+	}
+	f, err := strconv.ParseFloat(tok, 64)
+	if err != nil {
+		d.i = start
+		return 0, d.fail("bad number " + strconv.Quote(tok))
+	}
+	return f, nil
+}
+
+// smallInt reads an integer of at most 15 digits (exact in a float64), the
+// common case, without ParseFloat's general algorithm. "-0" is -0.
+func smallInt(tok string) (float64, bool) {
+	digits := strings.TrimPrefix(tok, "-")
+	if digits == "" || len(digits) > 15 || (digits[0] == '0' && len(digits) > 1) {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	f := float64(n)
+	if len(digits) < len(tok) {
+		f = -f
+	}
+	return f, true
+}
+
+// string reads a quoted string. The result never shares memory with the
+// text, so a stored value does not pin a whole transaction's text.
+func (d *jsonDecoder) string() (string, error) {
+	d.i++ // "
+	start := d.i
+	for d.i < len(d.s) {
+		switch c := d.s[d.i]; {
+		case c == '"':
+			d.i++
+			return strings.Clone(d.s[start : d.i-1]), nil
+		case c == '\\':
+			return d.escaped(start)
+		case c < 0x20:
+			return "", d.fail("control character in a string")
+		}
+		d.i++
+	}
+	return "", d.fail("unterminated string")
+}
+
+// escaped finishes a string holding escapes; s[start:d.i] has none.
+func (d *jsonDecoder) escaped(start int) (string, error) {
+	b := []byte(d.s[start:d.i])
+	for d.i < len(d.s) {
+		c := d.s[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(b), nil
+		case c < 0x20:
+			return "", d.fail("control character in a string")
+		case c != '\\':
+			b = append(b, c)
+			d.i++
+			continue
+		}
+		if d.i+1 >= len(d.s) {
+			break
+		}
+		d.i += 2
+		switch e := d.s[d.i-1]; e {
+		case '"', '\\', '/':
+			b = append(b, e)
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := d.codeUnit()
+			if !ok {
+				return "", d.fail("bad \\u escape")
+			}
+			b = utf8.AppendRune(b, d.surrogates(r))
+		default:
+			return "", d.fail("bad escape")
+		}
+	}
+	return "", d.fail("unterminated string")
+}
+
+// codeUnit reads the four hex digits of a \u escape.
+func (d *jsonDecoder) codeUnit() (rune, bool) {
+	if d.i+4 > len(d.s) {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(d.s[d.i:d.i+4], 16, 16)
+	if err != nil {
+		return 0, false
+	}
+	d.i += 4
+	return rune(n), true
+}
+
+// surrogates joins a high surrogate with the \u escape of a low one after
+// it. A lone surrogate (JSON.stringify escapes them) becomes U+FFFD, as
+// TextEncoder made it when strings crossed one by one.
+func (d *jsonDecoder) surrogates(r rune) rune {
+	if !utf16.IsSurrogate(r) {
+		return r
+	}
+	if r < 0xdc00 && strings.HasPrefix(d.s[d.i:], `\u`) {
+		save := d.i
+		d.i += 2
+		if lo, ok := d.codeUnit(); ok {
+			if c := utf16.DecodeRune(r, lo); c != utf8.RuneError {
+				return c
+			}
+		}
+		d.i = save
+	}
+	return utf8.RuneError
+}
+
+// jsonOps decodes the operations text into one map per operation.
+func jsonOps(text string) ([]map[string]any, error) {
+	v, err := decodeJSON(text)
+	if err != nil {
+		return nil, err
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, invalid("operations must be an array, got %s", fmt.Sprintf("%T", v))
+	}
+	ops := make([]map[string]any, len(list))
+	for i, e := range list {
+		if ops[i], ok = e.(map[string]any); !ok {
+			return nil, invalid("an operation must be an object, got %T", e)
+		}
+	}
+	return ops, nil
+}

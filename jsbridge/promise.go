@@ -14,20 +14,8 @@ import (
 )
 
 // asyncFunc is the Go side of an exported method: it runs in its own
-// goroutine and its result becomes the Promise's value.
+// goroutine and its result settles the Promise of the call.
 type asyncFunc func(ctx context.Context, args []safejs.Value) (any, error)
-
-// promise runs fn in a goroutine and returns a Promise of its result, so
-// the JS event loop is never blocked. A panic in fn rejects the Promise.
-func promise(fn asyncFunc, args []safejs.Value) (safejs.Value, error) {
-	var resolve, reject safejs.Value
-	p, err := newPromise(func(res, rej safejs.Value) { resolve, reject = res, rej })
-	if err != nil {
-		return safejs.Value{}, err
-	}
-	go settle(fn, args, resolve, reject)
-	return p, nil
-}
 
 // newPromise returns a new Promise, handing its resolve and reject
 // functions to init before returning.
@@ -64,7 +52,7 @@ func settle(fn asyncFunc, args []safejs.Value, resolve, reject safejs.Value) {
 }
 
 // wire is how every result and callback value crosses to JS: JSON text, or
-// undefined. engine.js parses it.
+// undefined. engine.js (or, from the worker, proxy.js) parses it.
 func wire(v any) (any, error) {
 	if _, ok := v.(undefined); ok {
 		return safejs.Undefined(), nil
@@ -87,14 +75,24 @@ func jsErrorOf(err error) safejs.Value {
 	return e
 }
 
-// exported wraps fn as a JS function that returns a Promise. If even the
-// Promise cannot be made, it throws rather than returning garbage.
+// exported wraps fn as the JS function engine.js calls as
+// f(resolve, reject, ...args), inside the executor of the Promise it
+// returns: making the Promise in JS saves a js.Func executor, a nested call
+// back into Go and a Promise construction through syscall/js per call. fn
+// runs in a goroutine, so the JS event loop is never blocked, and settles
+// the Promise; a panic in fn rejects it.
 func exported(fn asyncFunc) (safejs.Func, error) {
 	return safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		p, err := promise(fn, args)
-		if err != nil {
-			panic(errors.Join(errors.New("hearth: cannot create a Promise"), err))
+		if len(args) < 2 || !isFunc(args[0]) || !isFunc(args[1]) {
+			// Not called by engine.js: there is no Promise to reject.
+			return jsErrorOf(errors.New("hearth: call the engine through the hearthdb package (resolve and reject come first)"))
 		}
-		return p
+		go settle(fn, args[2:], args[0], args[1])
+		return nil
 	})
+}
+
+func isFunc(v safejs.Value) bool {
+	t, err := typeOf(v)
+	return err == nil && t == safejs.TypeFunction
 }

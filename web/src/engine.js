@@ -2,13 +2,24 @@
 // worker) and resolves to its low-level API object. Every value crosses the
 // Go boundary as JSON text, one string instead of one syscall/js call per
 // key and value: this module writes the operations of a commit (encodeOps)
-// and parses results and callback values, so callers see plain objects.
+// and, in loadEngine's API, parses results and callback values. The worker
+// uses loadEngineText's API and forwards the text, which the page parses
+// (proxy.js), so each value is parsed once and structured-cloned as a string.
 import './wasm_exec.js';
 
 let enginePromise;
 
-/** Starts the engine once; later calls share it. A failed start may be retried. */
+/** Starts the engine once; later calls share it. A failed start may be retried. Results arrive parsed. */
 export function loadEngine(wasmURL) {
+  return start(wasmURL).then((api) => api.parsed);
+}
+
+/** As loadEngine, but results and callback values arrive as JSON text (undefined stays undefined). */
+export function loadEngineText(wasmURL) {
+  return start(wasmURL).then((api) => api.text);
+}
+
+function start(wasmURL) {
   if (!enginePromise) {
     enginePromise = startEngine(wasmURL ?? new URL('./hearth.wasm', import.meta.url));
     enginePromise.catch(() => { enginePromise = undefined; });
@@ -24,21 +35,22 @@ async function startEngine(wasmURL) {
     throw new Error('hearthdb: the WebAssembly engine exited (see the console for its last words)');
   });
   try {
-    return decoded(await Promise.race([booted, exited]));
+    const text = textAPI(await Promise.race([booted, exited]));
+    return { text, parsed: parsedAPI(text) };
   } finally {
     delete globalThis.__hearthBoot;
   }
 }
 
-const decode = (v) => (v === undefined ? undefined : JSON.parse(v));
-
-// decoded wraps the Go API so that operations go in as JSON text and results
-// and callback arguments arrive parsed.
-function decoded(raw) {
+// textAPI wraps the Go API object (jsbridge/api.go): each call makes its
+// Promise here and hands Go its resolve and reject first; commit's
+// operations go in as JSON text.
+function textAPI(raw) {
   const api = {};
   for (const name of Object.keys(raw)) {
-    api[name] = (...args) => raw[name](...args.map((a) => (typeof a === 'function' ? (v) => a(decode(v)) : a))).then(decode);
+    api[name] = (...args) => new Promise((resolve, reject) => { raw[name](resolve, reject, ...args); });
   }
+  const commit = api.commit;
   api.commit = (handle, ops) => {
     let text;
     try {
@@ -46,8 +58,20 @@ function decoded(raw) {
     } catch (err) {
       return Promise.reject(err);
     }
-    return raw.commit(handle, text).then(decode);
+    return commit(handle, text);
   };
+  return api;
+}
+
+/** Parses a result or callback value that crossed as JSON text. */
+export const decode = (v) => (v === undefined ? undefined : JSON.parse(v));
+
+// parsedAPI wraps textAPI's so that results and callback arguments arrive parsed.
+function parsedAPI(text) {
+  const api = {};
+  for (const name of Object.keys(text)) {
+    api[name] = (...args) => text[name](...args.map((a) => (typeof a === 'function' ? (v) => a(decode(v)) : a))).then(decode);
+  }
   return api;
 }
 

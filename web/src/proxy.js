@@ -2,6 +2,7 @@
 // as the engine's API object, each a message to the worker and a Promise of
 // its answer. A function argument (a subscriber) stays in the page; the
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
+// Values arrive as the engine's JSON text and are parsed here, once.
 
 const methods = ['open', 'commit', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
 
@@ -57,7 +58,7 @@ export class WorkerEngine {
 
   #receive({ id, value, error, event }) {
     if (event !== undefined) {
-      this.#callbacks.get(event)?.(value);
+      this.#callbacks.get(event)?.(parse(value));
       return;
     }
     const p = this.#pending.get(id);
@@ -69,7 +70,7 @@ export class WorkerEngine {
       err.name = error.name;
       p.reject(err);
     } else {
-      p.resolve(value);
+      p.resolve(parse(value));
     }
   }
 
@@ -78,6 +79,8 @@ export class WorkerEngine {
     this.#pending.clear();
   }
 }
+
+const parse = (text) => (text === undefined ? undefined : JSON.parse(text));
 
 // A value the structured clone algorithm refuses (a function, a symbol)
 // cannot reach the engine to be rejected there, so name it here, in the

@@ -1,12 +1,14 @@
 // The dedicated Web Worker that runs Hearth's engine off the main thread.
 // It answers { id, method, args } requests from WorkerEngine (proxy.js) with
 // { id, value } or { id, error: { name, message } }, and forwards each call
-// of a subscriber stand-in { $callback: n } as { event: n, value }.
-import { loadEngine } from './engine.js';
+// of a subscriber stand-in { $callback: n } as { event: n, value }. Values
+// stay the JSON text the engine gives (proxy.js parses them in the page):
+// cloning a string is cheaper than cloning the object it describes.
+import { loadEngineText } from './engine.js';
 
 self.onmessage = async ({ data: { id, method, args } }) => {
   try {
-    const engine = await loadEngine(method === 'boot' ? args[0] : undefined);
+    const engine = await loadEngineText(method === 'boot' ? args[0] : undefined);
     if (method === 'boot') {
       self.postMessage({ id });
       return;

@@ -10,51 +10,125 @@ import (
 	"unicode/utf8"
 )
 
-// Results cross to JS as JSON text, which the npm package's engine.js parses
-// with the browser's native JSON.parse: one string crossing instead of one
+// Results cross to JS as JSON text, which the npm package parses with the
+// browser's native JSON.parse: one string crossing instead of one
 // syscall/js call per key and value (the per-value crossing cost most of a
 // subscription callback's time).
 
 // appendJSON appends v, a JSON-like value as the engine returns, to b.
 func appendJSON(b []byte, v any) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case bool:
-		return strconv.AppendBool(b, x), nil
-	case string:
-		return appendJSONString(b, x), nil
-	case int64:
-		return strconv.AppendInt(b, x, 10), nil
-	case uint64:
-		return strconv.AppendUint(b, x, 10), nil
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return b, fmt.Errorf("cannot send %v to JavaScript as JSON", x)
-		}
-		return strconv.AppendFloat(b, x, 'g', -1, 64), nil
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSON(b, e); err != nil {
-				return b, err
-			}
-		}
-		return append(b, ']'), nil
-	case map[string]any:
-		return appendJSONObject(b, x)
-	default:
-		return b, fmt.Errorf("cannot send %T to JavaScript", v)
-	}
+	w := jsonWriter{b: b}
+	err := w.value(v)
+	return w.b, err
 }
 
-// appendJSONObject writes keys "id" first, then sorted, so results have a
-// stable shape whatever Go's map order.
-func appendJSONObject(b []byte, m map[string]any) ([]byte, error) {
+// jsonWriter writes one value. Objects are written with "id" first, then
+// the other keys sorted, so results have a stable shape whatever Go's map
+// order. Sorting every row's keys cost more than writing them, and the
+// rows of a result mostly share their keys, so the writer remembers the
+// key orders (shapes) it sorted and reuses one that fits a map.
+type jsonWriter struct {
+	b      []byte
+	shapes [][]string
+	vals   []any // the values of the objects being written, innermost last
+}
+
+// maxShapes bounds the key orders a writer remembers (a document's own
+// order and those of a few nested objects).
+const maxShapes = 8
+
+func (w *jsonWriter) value(v any) error {
+	switch x := v.(type) {
+	case nil:
+		w.b = append(w.b, "null"...)
+	case bool:
+		w.b = strconv.AppendBool(w.b, x)
+	case string:
+		w.b = appendJSONString(w.b, x)
+	case int64:
+		w.b = strconv.AppendInt(w.b, x, 10)
+	case uint64:
+		w.b = strconv.AppendUint(w.b, x, 10)
+	case float64:
+		return w.float(x)
+	case []any:
+		w.b = append(w.b, '[')
+		for i, e := range x {
+			if i > 0 {
+				w.b = append(w.b, ',')
+			}
+			if err := w.value(e); err != nil {
+				return err
+			}
+		}
+		w.b = append(w.b, ']')
+	case map[string]any:
+		return w.object(x)
+	default:
+		return fmt.Errorf("cannot send %T to JavaScript", v)
+	}
+	return nil
+}
+
+// float writes integral values (most numbers in documents) as integers,
+// which is faster than the shortest-float algorithm and parses to the same
+// number. -0 keeps its sign.
+func (w *jsonWriter) float(x float64) error {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return fmt.Errorf("cannot send %v to JavaScript as JSON", x)
+	case x == math.Trunc(x) && math.Abs(x) < 1e15 && (x != 0 || !math.Signbit(x)):
+		w.b = strconv.AppendInt(w.b, int64(x), 10)
+	default:
+		w.b = strconv.AppendFloat(w.b, x, 'g', -1, 64)
+	}
+	return nil
+}
+
+func (w *jsonWriter) object(m map[string]any) error {
+	base := len(w.vals)
+	keys := w.shape(m) // appends m's values, in keys' order, to w.vals
+	err := w.fields(keys, w.vals[base:])
+	w.vals = w.vals[:base]
+	return err
+}
+
+func (w *jsonWriter) fields(keys []string, vals []any) error {
+	w.b = append(w.b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendJSONString(w.b, k)
+		w.b = append(w.b, ':')
+		if err := w.value(vals[i]); err != nil {
+			return err
+		}
+	}
+	w.b = append(w.b, '}')
+	return nil
+}
+
+// shape returns m's keys in writing order, and appends their values to
+// w.vals: a remembered order that holds exactly m's keys (same count, each
+// present), or a newly sorted one.
+func (w *jsonWriter) shape(m map[string]any) []string {
+	base := len(w.vals)
+next:
+	for _, keys := range w.shapes {
+		if len(keys) != len(m) {
+			continue
+		}
+		for _, k := range keys {
+			v, ok := m[k]
+			if !ok {
+				w.vals = w.vals[:base]
+				continue next
+			}
+			w.vals = append(w.vals, v)
+		}
+		return keys
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -64,44 +138,57 @@ func appendJSONObject(b []byte, m map[string]any) ([]byte, error) {
 		copy(keys[1:i+1], keys[:i])
 		keys[0] = "id"
 	}
-	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		var err error
-		if b, err = appendJSON(b, m[k]); err != nil {
-			return b, err
-		}
+	for _, k := range keys {
+		w.vals = append(w.vals, m[k])
 	}
-	return append(b, '}'), nil
+	if len(w.shapes) < maxShapes {
+		w.shapes = append(w.shapes, keys)
+	}
+	return keys
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString quotes s as a JSON string. Invalid UTF-8 (which the
-// engine never stores) becomes U+FFFD.
+// plainASCII marks the bytes a JSON string holds as they are.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// appendJSONString quotes s as a JSON string, copying runs of bytes that
+// need no escape at once. Invalid UTF-8 (which the engine never stores)
+// becomes U+FFFD.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
+		if plainASCII[c] {
 			i++
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			i++
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-			i++
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			b = utf8.AppendRune(b, r)
-			i += size
+			continue
 		}
+		if c >= utf8.RuneSelf {
+			if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		b = append(b, s[start:i]...)
+		if c == '"' || c == '\\' {
+			b = append(b, '\\', c)
+		} else {
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		i++
+		start = i
 	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 
 	"github.com/hack-pad/safejs"
 
@@ -57,12 +58,24 @@ func wire(v any) (any, error) {
 	if _, ok := v.(undefined); ok {
 		return safejs.Undefined(), nil
 	}
-	b, err := appendJSON(nil, v)
+	buf := wireBuffers.Get().(*[]byte)
+	b, err := appendJSON((*buf)[:0], v)
+	text := string(b)
+	if cap(b) <= maxPooledWire { // a whole collection's text is not kept
+		*buf = b
+		wireBuffers.Put(buf)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return string(b), nil
+	return text, nil
 }
+
+const maxPooledWire = 1 << 20
+
+// wireBuffers keeps grown buffers for wire, which would otherwise regrow
+// one for every callback.
+var wireBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // jsErrorOf makes a JS Error whose name is err's stable engine code, so apps
 // can tell an InvalidArgumentError from a QuotaExceededError.
@@ -87,7 +100,8 @@ func exported(fn asyncFunc) (safejs.Func, error) {
 			// Not called by engine.js: there is no Promise to reject.
 			return jsErrorOf(errors.New("hearth: call the engine through the hearthdb package (resolve and reject come first)"))
 		}
-		go settle(fn, args[2:], args[0], args[1])
+		resolve, reject, rest := args[0], args[1], args[2:]
+		goWork(func() { settle(fn, rest, resolve, reject) })
 		return nil
 	})
 }

@@ -1,0 +1,31 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	"math"
+	"testing"
+)
+
+// Rows that share a key count but not their keys must not share a
+// remembered key order; integral floats are written as integers, other
+// numbers (and -0) as the shortest float.
+func TestResultJSONShapesAndNumbers(t *testing.T) {
+	rows := []any{
+		map[string]any{"id": "1", "b": 1.0, "a": map[string]any{"y": 2.5, "x": math.Copysign(0, -1)}},
+		map[string]any{"a": 1e15, "id": "2", "c": -3.0},
+		map[string]any{"id": "3", "b": 1e14, "a": map[string]any{"x": 1.0, "z": 0.1}},
+		map[string]any{"zz": nil, "id": "4", "b": []any{map[string]any{"q": true, "p": false}}},
+		map[string]any{"b": "no id", "a": "\xff\x01"},
+	}
+	b, err := appendJSON(nil, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"id":"1","a":{"x":-0,"y":2.5},"b":1},{"id":"2","a":1e+15,"c":-3},` +
+		`{"id":"3","a":{"x":1,"z":0.1},"b":100000000000000},{"id":"4","b":[{"p":false,"q":true}],"zz":null},` +
+		`{"a":"\ufffd\u0001","b":"no id"}]`
+	if string(b) != want {
+		t.Fatalf("appendJSON =\n%s\nwant\n%s", b, want)
+	}
+}

@@ -67,6 +67,17 @@ func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error
 // Query) and the subscription goes live once the collection is loaded,
 // calling fn again only if the result changed meanwhile.
 func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string]any)) (cancel func(), err error) {
+	return db.SubscribeResult(ctx, q, func(r query.Result) { fn(rows(r)) })
+}
+
+// SubscribeResult is Subscribe for a caller that reads each result at once
+// and keeps nothing of it, as jsbridge does when it writes the rows as JSON
+// for JavaScript: fn gets the rows as the view holds them, without the
+// copies Subscribe makes so that its callers may keep or change them
+// (copying every row cost about a tenth of a write's way to its first
+// subscriber in the browser). A row's Doc may lack the "id" field, and fn
+// must neither change nor keep the rows or their documents after it returns.
+func (db *DB) SubscribeResult(ctx context.Context, q query.Query, fn func(query.Result)) (cancel func(), err error) {
 	err = db.reading(func() error {
 		if !db.view.loaded(q.Collection) {
 			first, ok, err := db.coldQuery(ctx, q)
@@ -74,12 +85,12 @@ func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string
 				return err
 			}
 			if ok {
-				fn(rows(first))
+				fn(first)
 				cancel = db.subscribeLater(q.Collection, func() func() {
 					var once firstCall
 					sub, _ := db.view.subs.Subscribe(q, func(r query.Result) {
 						if !once.first() || !sameResult(r, first) {
-							fn(rows(r))
+							fn(r)
 						}
 					})
 					return sub.Close // the query compiled in coldQuery: no error
@@ -90,7 +101,7 @@ func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string
 		if err := db.ensureLoaded(ctx, q.Collection); err != nil {
 			return err
 		}
-		sub, err := db.view.subs.Subscribe(q, func(r query.Result) { fn(rows(r)) })
+		sub, err := db.view.subs.Subscribe(q, fn)
 		if err == nil {
 			cancel = sub.Close
 		}

@@ -157,7 +157,9 @@ func (r *registry) subscribe(ctx context.Context, args []safejs.Value) (any, err
 	if err != nil {
 		return nil, err
 	}
-	cancel, err := d.db.Subscribe(ctx, q, func(docs []map[string]any) { call(cb, docList(docs)) })
+	// The rows are written as JSON during the call, so the view's own
+	// rows do (no copies).
+	cancel, err := d.db.SubscribeResult(ctx, q, func(res query.Result) { call(cb, resultRows(res)) })
 	if err != nil {
 		return nil, err
 	}

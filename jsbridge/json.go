@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/hearthdb/hearth/query"
 )
 
 // Results cross to JS as JSON text, which the npm package parses with the
@@ -64,6 +66,8 @@ func (w *jsonWriter) value(v any) error {
 		w.b = append(w.b, ']')
 	case map[string]any:
 		return w.object(x)
+	case resultRows:
+		return w.rows(x)
 	default:
 		return fmt.Errorf("cannot send %T to JavaScript", v)
 	}
@@ -106,6 +110,39 @@ func (w *jsonWriter) fields(keys []string, vals []any) error {
 		}
 	}
 	w.b = append(w.b, '}')
+	return nil
+}
+
+// resultRows is a live query's result as the engine's view holds it
+// (engine.DB.SubscribeResult): written as an array of documents with their
+// id first, as withID copies would be, without making the copies.
+type resultRows query.Result
+
+func (w *jsonWriter) rows(rows resultRows) error {
+	w.b = append(w.b, '[')
+	for i, r := range rows {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = append(w.b, `{"id":`...)
+		w.b = appendJSONString(w.b, r.ID)
+		base := len(w.vals)
+		keys := w.shape(r.Doc)
+		for j, k := range keys {
+			if k == "id" {
+				continue // the row's ID is the id
+			}
+			w.b = append(w.b, ',')
+			w.b = appendJSONString(w.b, k)
+			w.b = append(w.b, ':')
+			if err := w.value(w.vals[base+j]); err != nil {
+				return err
+			}
+		}
+		w.vals = w.vals[:base]
+		w.b = append(w.b, '}')
+	}
+	w.b = append(w.b, ']')
 	return nil
 }
 

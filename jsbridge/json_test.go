@@ -29,3 +29,21 @@ func TestResultJSONShapesAndNumbers(t *testing.T) {
 		t.Fatalf("appendJSON =\n%s\nwant\n%s", b, want)
 	}
 }
+
+// A live query's rows are written with their ID first, whether or not the
+// document holds an "id" field, exactly as Subscribe's copies were.
+func TestResultRowsJSON(t *testing.T) {
+	rows := resultRows{
+		{ID: "a", Doc: map[string]any{"n": 1.0, "id": "stale", "m": map[string]any{"id": "inner"}}},
+		{ID: "b", Doc: map[string]any{"n": 2.5}},
+		{ID: "c", Doc: map[string]any{}},
+	}
+	b, err := appendJSON(nil, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"id":"a","m":{"id":"inner"},"n":1},{"id":"b","n":2.5},{"id":"c"}]`
+	if string(b) != want {
+		t.Fatalf("appendJSON(rows) = %s\nwant %s", b, want)
+	}
+}

@@ -20,11 +20,11 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 			return err
 		}
 		prior := map[docKey]map[string]any{}
-		db.priorValues(prior, keys)
 		change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
 			for i := range ops {
 				op := &ops[i]
 				current, exists := db.replica.Get(op.Collection, op.ID)
+				db.notePrior(prior, docKey{op.Collection, op.ID}, current, exists)
 				if err := op.apply(tx, current, exists); err != nil {
 					return err
 				}

@@ -99,11 +99,21 @@ func (db *DB) indexWrites(collection, id string, old, cur map[string]any) []Writ
 // commit can move their index entries.
 func (db *DB) priorValues(prior map[docKey]map[string]any, keys []docKey) {
 	for _, k := range keys {
-		if _, seen := prior[k]; seen || len(db.indexes[k.collection]) == 0 {
-			continue
+		if _, seen := prior[k]; !seen && len(db.indexes[k.collection]) > 0 {
+			v, _ := db.replica.Get(k.collection, k.id)
+			prior[k] = v
 		}
-		v, _ := db.replica.Get(k.collection, k.id)
-		prior[k] = v
+	}
+}
+
+// notePrior is priorValues for a value already read (exists false: no
+// document): the first one noted is the value before the transaction.
+func (db *DB) notePrior(prior map[docKey]map[string]any, k docKey, value map[string]any, exists bool) {
+	if _, seen := prior[k]; !seen && len(db.indexes[k.collection]) > 0 {
+		if !exists {
+			value = nil
+		}
+		prior[k] = value
 	}
 }
 

@@ -9,10 +9,11 @@ import (
 
 // Registry holds the subscriptions of one database and routes each
 // transaction's changes to the subscriptions of the touched collections and
-// documents only. Callbacks run after the whole transaction is processed,
-// at most once per subscription, and only when its result changed; they run
-// on the goroutine that called Apply, outside the Registry's lock, so they
-// may subscribe, close or query.
+// documents only. Callbacks run at most once per subscription and
+// transaction, only when its result changed, in subscription order, each as
+// soon as its subscription is up to date; they run on the goroutine that
+// called Apply, outside the Registry's lock, so they may subscribe, close
+// or query.
 type Registry struct {
 	src  Source
 	mu   sync.Mutex
@@ -121,28 +122,36 @@ func (s *DocSubscription) Close() {
 	}
 }
 
-// notice is a callback due at the end of a transaction.
-type notice struct {
-	seq  uint64
-	call func() // runs the callback unless closed meanwhile
+// step brings one subscription up to date with a transaction; it runs
+// under the Registry's lock and returns the callback due, if any.
+type step struct {
+	seq    uint64
+	update func() (call func())
 }
 
 // Apply takes the changes of one committed transaction, local or remote,
 // after they have been applied to the Source, and notifies every
-// subscription whose result changed, once, in subscription order.
+// subscription whose result changed, once, in subscription order. Each
+// subscription is called as soon as it is brought up to date, before the
+// next one is, so the first subscriber hears of the change without waiting
+// for every other query to be re-run.
 func (r *Registry) Apply(changes []Change) {
 	r.mu.Lock()
-	due := r.applyQueries(changes)
-	due = append(due, r.applyDocs(changes)...)
+	steps := append(r.querySteps(changes), r.docSteps(changes)...)
 	r.mu.Unlock()
-	slices.SortFunc(due, func(a, b notice) int { return cmp.Compare(a.seq, b.seq) })
-	for _, n := range due {
-		n.call()
+	slices.SortFunc(steps, func(a, b step) int { return cmp.Compare(a.seq, b.seq) })
+	for _, st := range steps {
+		r.mu.Lock()
+		call := st.update()
+		r.mu.Unlock()
+		if call != nil {
+			call()
+		}
 	}
 }
 
-func (r *Registry) applyQueries(changes []Change) []notice {
-	var due []notice
+func (r *Registry) querySteps(changes []Change) []step {
+	var steps []step
 	seen := map[string]bool{}
 	for _, ch := range changes {
 		if seen[ch.Collection] {
@@ -150,12 +159,15 @@ func (r *Registry) applyQueries(changes []Change) []notice {
 		}
 		seen[ch.Collection] = true
 		for _, s := range r.subs[ch.Collection] {
-			if s.live.Apply(changes) {
-				due = append(due, notice{s.seq, r.queryCall(s, s.live.Result())})
-			}
+			steps = append(steps, step{s.seq, func() func() {
+				if s.closed || !s.live.Apply(changes) {
+					return nil
+				}
+				return r.queryCall(s, s.live.Result())
+			}})
 		}
 	}
-	return due
+	return steps
 }
 
 func (r *Registry) queryCall(s *Subscription, res Result) func() {
@@ -167,7 +179,7 @@ func (r *Registry) queryCall(s *Subscription, res Result) func() {
 	}
 }
 
-func (r *Registry) applyDocs(changes []Change) []notice {
+func (r *Registry) docSteps(changes []Change) []step {
 	last := map[docKey]map[string]any{}
 	var keys []docKey
 	for _, ch := range changes {
@@ -180,18 +192,20 @@ func (r *Registry) applyDocs(changes []Change) []notice {
 		}
 		last[k] = ch.Doc
 	}
-	var due []notice
+	var steps []step
 	for _, k := range keys {
 		doc := last[k]
 		for _, s := range r.docs[k] {
-			if s.ok == (doc != nil) && reflect.DeepEqual(s.doc, doc) {
-				continue
-			}
-			s.doc, s.ok = doc, doc != nil
-			due = append(due, notice{s.seq, r.docCall(s, s.doc, s.ok)})
+			steps = append(steps, step{s.seq, func() func() {
+				if s.closed || (s.ok == (doc != nil) && reflect.DeepEqual(s.doc, doc)) {
+					return nil
+				}
+				s.doc, s.ok = doc, doc != nil
+				return r.docCall(s, s.doc, s.ok)
+			}})
 		}
 	}
-	return due
+	return steps
 }
 
 func (r *Registry) docCall(s *DocSubscription, doc map[string]any, ok bool) func() {

@@ -158,8 +158,10 @@ func (r *registry) subscribe(ctx context.Context, args []safejs.Value) (any, err
 		return nil, err
 	}
 	// The rows are written as JSON during the call, so the view's own
-	// rows do (no copies).
-	cancel, err := d.db.SubscribeResult(ctx, q, func(res query.Result) { call(cb, resultRows(res)) })
+	// rows do (no copies); rows unchanged since the last call reuse their
+	// text.
+	cache := &rowCache{}
+	cancel, err := d.db.SubscribeResult(ctx, q, func(res query.Result) { call(cb, cachedRows{res, cache}) })
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,14 @@
 package jsbridge
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/hearthdb/hearth/query"
 )
@@ -66,8 +69,8 @@ func (w *jsonWriter) value(v any) error {
 		w.b = append(w.b, ']')
 	case map[string]any:
 		return w.object(x)
-	case resultRows:
-		return w.rows(x)
+	case cachedRows:
+		return w.cachedRows(x)
 	default:
 		return fmt.Errorf("cannot send %T to JavaScript", v)
 	}
@@ -113,36 +116,67 @@ func (w *jsonWriter) fields(keys []string, vals []any) error {
 	return nil
 }
 
-// resultRows is a live query's result as the engine's view holds it
-// (engine.DB.SubscribeResult): written as an array of documents with their
-// id first, as withID copies would be, without making the copies.
-type resultRows query.Result
+// row writes one document with its id first.
+func (w *jsonWriter) row(r query.Row) error {
+	w.b = append(w.b, `{"id":`...)
+	w.b = appendJSONString(w.b, r.ID)
+	base := len(w.vals)
+	keys := w.shape(r.Doc)
+	for j, k := range keys {
+		if k == "id" {
+			continue // the row's ID is the id
+		}
+		w.b = append(w.b, ',')
+		w.b = appendJSONString(w.b, k)
+		w.b = append(w.b, ':')
+		if err := w.value(w.vals[base+j]); err != nil {
+			return err
+		}
+	}
+	w.vals = w.vals[:base]
+	w.b = append(w.b, '}')
+	return nil
+}
 
-func (w *jsonWriter) rows(rows resultRows) error {
+// rowCache remembers the JSON of a subscription's last rows, so that a
+// callback writes anew only the rows that changed: the engine's view
+// replaces a document's map when the document changes and never modifies
+// it, so a row with the same id and the same map has the same text.
+type rowCache struct{ last map[rowKey][]byte }
+
+type rowKey struct {
+	id  string
+	doc unsafe.Pointer // the map's identity; holding it keeps the map alive
+}
+
+// cachedRows is a live query's result written through its rowCache.
+type cachedRows struct {
+	rows  query.Result
+	cache *rowCache
+}
+
+func (w *jsonWriter) cachedRows(x cachedRows) error {
+	next := make(map[rowKey][]byte, len(x.rows))
 	w.b = append(w.b, '[')
-	for i, r := range rows {
+	for i, r := range x.rows {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.b = append(w.b, `{"id":`...)
-		w.b = appendJSONString(w.b, r.ID)
-		base := len(w.vals)
-		keys := w.shape(r.Doc)
-		for j, k := range keys {
-			if k == "id" {
-				continue // the row's ID is the id
-			}
-			w.b = append(w.b, ',')
-			w.b = appendJSONString(w.b, k)
-			w.b = append(w.b, ':')
-			if err := w.value(w.vals[base+j]); err != nil {
+		k := rowKey{r.ID, reflect.ValueOf(r.Doc).UnsafePointer()}
+		text, ok := x.cache.last[k]
+		if ok {
+			w.b = append(w.b, text...)
+		} else {
+			start := len(w.b)
+			if err := w.row(r); err != nil {
 				return err
 			}
+			text = bytes.Clone(w.b[start:]) // w.b's buffer is reused
 		}
-		w.vals = w.vals[:base]
-		w.b = append(w.b, '}')
+		next[k] = text
 	}
 	w.b = append(w.b, ']')
+	x.cache.last = next
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package jsbridge
 
 import (
+	"github.com/hearthdb/hearth/query"
 	"math"
 	"testing"
 )
@@ -31,19 +32,32 @@ func TestResultJSONShapesAndNumbers(t *testing.T) {
 }
 
 // A live query's rows are written with their ID first, whether or not the
-// document holds an "id" field, exactly as Subscribe's copies were.
+// document holds an "id" field, exactly as Subscribe's copies were; a
+// second result reuses the text of the rows whose document map is the
+// same, and writes the others anew.
 func TestResultRowsJSON(t *testing.T) {
-	rows := resultRows{
-		{ID: "a", Doc: map[string]any{"n": 1.0, "id": "stale", "m": map[string]any{"id": "inner"}}},
-		{ID: "b", Doc: map[string]any{"n": 2.5}},
-		{ID: "c", Doc: map[string]any{}},
-	}
-	b, err := appendJSON(nil, rows)
+	a := map[string]any{"n": 1.0, "id": "stale", "m": map[string]any{"id": "inner"}}
+	b := map[string]any{"n": 2.5}
+	cache := &rowCache{}
+	text, err := appendJSON(nil, cachedRows{query.Result{{ID: "a", Doc: a}, {ID: "b", Doc: b}, {ID: "c", Doc: map[string]any{}}}, cache})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `[{"id":"a","m":{"id":"inner"},"n":1},{"id":"b","n":2.5},{"id":"c"}]`
-	if string(b) != want {
-		t.Fatalf("appendJSON(rows) = %s\nwant %s", b, want)
+	if string(text) != want {
+		t.Fatalf("first result = %s\nwant %s", text, want)
+	}
+	// The cache holds a's text: changing the map behind the engine's back
+	// shows whether it was reused (the view never does this).
+	a["n"] = 99.0
+	text, err = appendJSON(nil, cachedRows{query.Result{{ID: "b", Doc: map[string]any{"n": 3.0}}, {ID: "a", Doc: a}}, cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"id":"b","n":3},{"id":"a","m":{"id":"inner"},"n":1}]`; string(text) != want {
+		t.Fatalf("second result = %s\nwant %s", text, want)
+	}
+	if len(cache.last) != 2 {
+		t.Fatalf("the cache holds %d rows after a result of 2", len(cache.last))
 	}
 }

@@ -152,34 +152,45 @@ func lookupKeyRange() safejs.Value {
 
 // awaitRequest waits for an IDBRequest to succeed or fail.
 func awaitRequest(ctx context.Context, req safejs.Value) (safejs.Value, error) {
-	done := make(chan error, 1)
-	onSuccess, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { done <- nil; return nil })
-	if err != nil {
+	if err := awaitEvents(ctx, req, func() (bool, error) { return true, nil }); err != nil {
 		return safejs.Value{}, err
 	}
-	defer onSuccess.Release()
-	onError, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		done <- requestError(req)
+	return req.Get("result")
+}
+
+// awaitEvents calls onSuccess at each success event of req (a cursor fires
+// one per step) until it reports done or an error, or req fails.
+func awaitEvents(ctx context.Context, req safejs.Value, onSuccess func() (done bool, err error)) error {
+	result := make(chan error, 1)
+	success, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		if done, err := onSuccess(); done || err != nil {
+			result <- err
+		}
 		return nil
 	})
 	if err != nil {
-		return safejs.Value{}, err
+		return err
 	}
-	defer onError.Release()
-	if err := req.Set("onsuccess", onSuccess.Value()); err != nil {
-		return safejs.Value{}, err
+	defer success.Release()
+	failure, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+		result <- requestError(req)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	if err := req.Set("onerror", onError.Value()); err != nil {
-		return safejs.Value{}, err
+	defer failure.Release()
+	if err := req.Set("onsuccess", success.Value()); err != nil {
+		return err
+	}
+	if err := req.Set("onerror", failure.Value()); err != nil {
+		return err
 	}
 	select {
-	case err := <-done:
-		if err != nil {
-			return safejs.Value{}, err
-		}
-		return req.Get("result")
+	case err := <-result:
+		return err
 	case <-ctx.Done():
-		return safejs.Value{}, ctx.Err()
+		return ctx.Err()
 	}
 }
 
@@ -273,51 +284,27 @@ func boundRange(lo, hi string) (safejs.Value, error) {
 // walkKeys steps a key cursor until it ends or limit keys are read.
 func walkKeys(ctx context.Context, req safejs.Value, limit int) ([]string, error) {
 	var out []string
-	done := make(chan error, 1)
-	onSuccess, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
+	err := awaitEvents(ctx, req, func() (bool, error) {
 		cursor, err := req.Get("result")
-		if err == nil && !cursor.IsNull() {
-			var k safejs.Value
-			if k, err = cursor.Get("key"); err == nil {
-				var key string
-				if key, err = k.String(); err == nil {
-					out = append(out, key)
-					if limit <= 0 || len(out) < limit {
-						_, err = cursor.Call("continue")
-						if err == nil {
-							return nil
-						}
-					}
-				}
-			}
+		if err != nil || cursor.IsNull() {
+			return true, err
 		}
-		done <- err
-		return nil
+		k, err := cursor.Get("key")
+		if err != nil {
+			return true, err
+		}
+		key, err := k.String()
+		if err != nil {
+			return true, err
+		}
+		out = append(out, key)
+		if limit > 0 && len(out) >= limit {
+			return true, nil
+		}
+		_, err = cursor.Call("continue")
+		return err != nil, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	defer onSuccess.Release()
-	onError, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		done <- requestError(req)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer onError.Release()
-	if err := req.Set("onsuccess", onSuccess.Value()); err != nil {
-		return nil, err
-	}
-	if err := req.Set("onerror", onError.Value()); err != nil {
-		return nil, err
-	}
-	select {
-	case err := <-done:
-		return out, err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return out, err
 }
 
 func stringList(list safejs.Value) ([]string, error) {

@@ -44,7 +44,7 @@ async function runPhase(env, context, query, timeout) {
   }
 }
 
-const env = await startBrowser();
+const env = await startBrowser({ cache: process.env.HTTP_CACHE === '1' });
 console.log(`hearthdb engine benchmark: headless ${env.browser.version()}, engine in its Web Worker`);
 let failed = false;
 try {

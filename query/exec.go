@@ -21,8 +21,12 @@ func Run(src Source, q Query) (Result, error) {
 	return c.window(c.collect(src, nil, c.need)), nil
 }
 
-// window turns the first Offset+Limit sorted matches into the result.
+// window turns the first Offset+Limit of the sorted matches top into the
+// result.
 func (c *compiled) window(top []*entry) Result {
+	if c.need >= 0 && len(top) > c.need {
+		top = top[:c.need]
+	}
 	if c.q.Offset >= len(top) {
 		return Result{}
 	}

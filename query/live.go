@@ -9,12 +9,15 @@ import (
 // Live holds the current result of a query and keeps it up to date from the
 // documents each transaction touches, without re-running the query.
 //
-// It keeps the first Offset+Limit matches in order (all matches without a
-// limit) and whether that prefix is complete. A transaction removes the
-// touched documents from the prefix and re-inserts those that still match
-// and sort within it; when a limited prefix falls short, it pulls the next
-// matches from the Source, resuming after its last entry (through the index
-// when the plan is ordered). A Live is not safe for concurrent use.
+// It keeps the first matches in order, up to twice Offset+Limit (all
+// matches without a limit), and whether that prefix is complete. A
+// transaction removes the touched documents from the prefix and re-inserts
+// those that still match and sort within it; only when a limited prefix
+// falls short of Offset+Limit does it pull the next matches from the
+// Source, resuming after its last entry (through the index when the plan
+// is ordered). The slack beyond the window means that a document leaving
+// it costs no re-read of the Source until as many have left as the window
+// holds. A Live is not safe for concurrent use.
 type Live struct {
 	c        *compiled
 	src      Source
@@ -31,8 +34,8 @@ func NewLive(src Source, q Query) (*Live, error) {
 		return nil, err
 	}
 	l := &Live{c: c, src: src, byID: map[string]*entry{}}
-	l.top = c.collect(src, nil, c.need)
-	l.complete = c.need < 0 || len(l.top) < c.need
+	l.top = c.collect(src, nil, l.keep())
+	l.complete = c.need < 0 || len(l.top) < l.keep()
 	for _, e := range l.top {
 		l.byID[e.id] = e
 	}
@@ -118,37 +121,45 @@ func (l *Live) insert(e *entry) {
 	l.byID[e.id] = e
 }
 
-// truncate drops the matches beyond Offset+Limit.
+// keep is how many matches a limited prefix holds at most: the window and
+// as many again (-1 without a limit).
+func (l *Live) keep() int {
+	if l.c.need < 0 {
+		return -1
+	}
+	return 2 * l.c.need
+}
+
+// truncate drops the matches beyond keep.
 func (l *Live) truncate() {
-	need := l.c.need
-	if need < 0 || len(l.top) <= need {
+	keep := l.keep()
+	if keep < 0 || len(l.top) <= keep {
 		return
 	}
-	for _, e := range l.top[need:] {
+	for _, e := range l.top[keep:] {
 		delete(l.byID, e.id)
 	}
-	clear(l.top[need:])
-	l.top = l.top[:need]
+	clear(l.top[keep:])
+	l.top = l.top[:keep]
 	l.complete = false
 }
 
-// refill pulls the next matches from the Source when a limited prefix that
-// does not hold every match has fallen short.
+// refill pulls the next matches from the Source, up to keep, when a limited
+// prefix that does not hold every match has fallen short of the window.
 func (l *Live) refill() {
-	need := l.c.need
-	if l.complete || len(l.top) >= need {
+	if l.complete || len(l.top) >= l.c.need {
 		return
 	}
 	var after *entry
 	if len(l.top) > 0 {
 		after = l.top[len(l.top)-1]
 	}
-	more := l.c.collect(l.src, after, need-len(l.top))
+	more := l.c.collect(l.src, after, l.keep()-len(l.top))
 	for _, e := range more {
 		l.top = append(l.top, e)
 		l.byID[e.id] = e
 	}
-	l.complete = len(l.top) < need
+	l.complete = len(l.top) < l.keep()
 }
 
 // publish recomputes the result and reports whether it differs from the
@@ -195,8 +206,8 @@ func (l *Live) Check() error {
 			return fmt.Errorf("query: live: entry %q out of order", e.id)
 		}
 	}
-	if !l.complete && len(l.top) != l.c.need {
-		return fmt.Errorf("query: live: incomplete prefix of %d, want %d", len(l.top), l.c.need)
+	if !l.complete && (len(l.top) < l.c.need || len(l.top) > l.keep()) {
+		return fmt.Errorf("query: live: incomplete prefix of %d, want %d to %d", len(l.top), l.c.need, l.keep())
 	}
 	if !reflect.DeepEqual(l.result, l.c.window(l.top)) {
 		return fmt.Errorf("query: live: result differs from its window")

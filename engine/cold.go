@@ -40,16 +40,9 @@ func (s *coldSource) Get(collection, id string) (map[string]any, bool) {
 	if s.err != nil {
 		return nil, false
 	}
-	b, err := s.db.storage.Get(s.ctx, StoreDocs, DocKey(collection, id))
-	if errors.Is(err, ErrNotFound) {
-		return nil, false
-	}
-	var doc map[string]any
-	if err == nil {
-		doc, err = decodeValue(b)
-	}
+	doc, ok, err := s.db.storedDoc(s.ctx, collection, id)
 	s.err = err
-	return doc, err == nil
+	return doc, ok
 }
 
 // Scan implements query.Source. coldQuery only runs plans that walk an

@@ -49,10 +49,10 @@ func opKeys(ops []Op) []docKey {
 // persist shows applied changes to this tab's subscriptions at once (they
 // are applied in memory), then stores them with the documents their patch
 // touched (prior holds their values before, for the indexes) in one storage
-// commit, then tells the other tabs. If the storage
-// refuses, the subscriptions hear the rollback, and the in-memory replica
-// (which already holds the changes) is dropped, so memory never runs ahead
-// of what is stored.
+// commit, then tells the other tabs. If the storage refuses, the
+// subscriptions hear the rollback, and the in-memory replica (which already
+// holds the changes) is dropped, so memory never runs ahead of what is
+// stored.
 func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any) error {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}

@@ -125,9 +125,9 @@ func (db *DB) loadActor(ctx context.Context) (crdt.ActorID, error) {
 
 // refresh makes the CRDT cache current: if another process committed since
 // we last looked, it drops the cached documents and reloads the replica's
-// clock and version vector, and the declared indexes. Call it holding the Coordinator's lock; when
-// the lock was held continuously since the last look, nobody else can have
-// committed and the storage need not be asked.
+// clock and version vector, and the declared indexes. Call it holding the
+// Coordinator's lock; when the lock was held continuously since the last
+// look, nobody else can have committed and the storage need not be asked.
 func (db *DB) refresh(ctx context.Context, continuous bool) error {
 	if continuous && db.replica != nil {
 		return nil

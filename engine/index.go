@@ -99,9 +99,9 @@ func (db *DB) indexWrites(collection, id string, old, cur map[string]any) []Writ
 // commit can move their index entries.
 func (db *DB) priorValues(prior map[docKey]map[string]any, keys []docKey) {
 	for _, k := range keys {
-		if _, seen := prior[k]; !seen && len(db.indexes[k.collection]) > 0 {
-			v, _ := db.replica.Get(k.collection, k.id)
-			prior[k] = v
+		if db.needsPrior(prior, k) {
+			v, ok := db.replica.Get(k.collection, k.id)
+			db.notePrior(prior, k, v, ok)
 		}
 	}
 }
@@ -109,12 +109,17 @@ func (db *DB) priorValues(prior map[docKey]map[string]any, keys []docKey) {
 // notePrior is priorValues for a value already read (exists false: no
 // document): the first one noted is the value before the transaction.
 func (db *DB) notePrior(prior map[docKey]map[string]any, k docKey, value map[string]any, exists bool) {
-	if _, seen := prior[k]; !seen && len(db.indexes[k.collection]) > 0 {
+	if db.needsPrior(prior, k) {
 		if !exists {
 			value = nil
 		}
 		prior[k] = value
 	}
+}
+
+func (db *DB) needsPrior(prior map[docKey]map[string]any, k docKey) bool {
+	_, seen := prior[k]
+	return !seen && len(db.indexes[k.collection]) > 0
 }
 
 // CreateIndex declares an index on a field path of collection, so that
@@ -155,19 +160,14 @@ func (db *DB) CreateIndex(ctx context.Context, collection, field string) error {
 // document in one storage commit. It counts as a commit, so that other tabs
 // reload the declarations before their next write.
 func (db *DB) buildIndex(ctx context.Context, collection, field string) error {
-	kvs, err := db.storage.Scan(ctx, StoreDocs, collectionPrefix(collection))
+	docs, err := db.storedDocs(ctx, collection)
 	if err != nil {
-		return err
+		return fmt.Errorf("create index: %w", err)
 	}
 	commits := db.commits + 1
-	writes := make([]Write, 0, len(kvs)+2)
-	for _, kv := range kvs {
-		_, id, _ := splitDocKey(kv.Key)
-		doc, err := decodeValue(kv.Value)
-		if err != nil {
-			return fmt.Errorf("index %s/%s: %w", collection, id, err)
-		}
-		writes = append(writes, Write{Store: StoreIndex, Key: indexEntry(collection, field, id, doc), Value: []byte{}})
+	writes := make([]Write, 0, len(docs)+2)
+	for _, d := range docs {
+		writes = append(writes, Write{Store: StoreIndex, Key: indexEntry(collection, field, d.ID, d.Doc), Value: []byte{}})
 	}
 	writes = append(writes,
 		Write{Store: StoreMeta, Key: indexDeclKey(collection, field), Value: []byte{}},
@@ -187,19 +187,14 @@ func (db *DB) buildIndex(ctx context.Context, collection, field string) error {
 func (db *DB) CheckIndexes(ctx context.Context) error {
 	return db.locked(ctx, func() error {
 		for collection, fields := range db.indexes {
-			docs, err := db.storage.Scan(ctx, StoreDocs, collectionPrefix(collection))
+			docs, err := db.storedDocs(ctx, collection)
 			if err != nil {
 				return err
 			}
 			for _, field := range fields {
 				want := map[string]bool{}
-				for _, kv := range docs {
-					_, id, _ := splitDocKey(kv.Key)
-					doc, err := decodeValue(kv.Value)
-					if err != nil {
-						return err
-					}
-					want[indexEntry(collection, field, id, doc)] = true
+				for _, d := range docs {
+					want[indexEntry(collection, field, d.ID, d.Doc)] = true
 				}
 				got, err := db.storage.Scan(ctx, StoreIndex, indexPrefix(collection, field))
 				if err != nil {

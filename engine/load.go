@@ -74,20 +74,26 @@ func (db *DB) readCollection(ctx context.Context, collection string) (docs []que
 	if floor, err = db.storedCommits(ctx); err != nil {
 		return nil, 0, err
 	}
+	docs, err = db.storedDocs(ctx, collection)
+	return docs, floor, err
+}
+
+// storedDocs reads and decodes every stored document of collection.
+func (db *DB) storedDocs(ctx context.Context, collection string) ([]query.Change, error) {
 	kvs, err := db.storage.Scan(ctx, StoreDocs, collectionPrefix(collection))
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	docs = make([]query.Change, len(kvs))
+	docs := make([]query.Change, len(kvs))
 	for i, kv := range kvs {
 		_, id, _ := splitDocKey(kv.Key)
 		doc, err := decodeValue(kv.Value)
 		if err != nil {
-			return nil, 0, fmt.Errorf("load %s/%s: %w", collection, id, err)
+			return nil, fmt.Errorf("load %s/%s: %w", collection, id, err)
 		}
 		docs[i] = query.Change{Collection: collection, ID: id, Doc: doc}
 	}
-	return docs, floor, nil
+	return docs, nil
 }
 
 // ensureLoaded loads collection into the view on first use. Call it holding

@@ -20,20 +20,27 @@ func (db *DB) Get(ctx context.Context, collection, id string) (doc map[string]an
 			doc, ok = db.view.store.Get(collection, id)
 			return nil
 		}
-		b, err := db.storage.Get(ctx, StoreDocs, DocKey(collection, id))
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		if err == nil {
-			doc, err = decodeValue(b)
-			ok = err == nil
-		}
+		var err error
+		doc, ok, err = db.storedDoc(ctx, collection, id)
 		return err
 	})
 	if !ok || err != nil {
 		return nil, false, err
 	}
 	return withID(id, doc), true, nil
+}
+
+// storedDoc reads document id of collection from the storage (ok false
+// when there is none).
+func (db *DB) storedDoc(ctx context.Context, collection, id string) (doc map[string]any, ok bool, err error) {
+	b, err := db.storage.Get(ctx, StoreDocs, DocKey(collection, id))
+	if errors.Is(err, ErrNotFound) {
+		return nil, false, nil
+	}
+	if err == nil {
+		doc, err = decodeValue(b)
+	}
+	return doc, err == nil, err
 }
 
 // Query runs q and returns its documents, each with its "id" field. On a

@@ -30,7 +30,7 @@ type viewState struct {
 // pendingChange is a document of a notice for a collection still loading.
 type pendingChange struct {
 	commit uint64
-	change query.Change
+	doc    docValue
 }
 
 func newViewState() *viewState {
@@ -62,7 +62,7 @@ func (v *viewState) apply(n notice) undo {
 	for _, d := range n.Docs {
 		k := docKey{d.Collection, d.ID}
 		if l := v.loading[d.Collection]; l != nil {
-			l.changes = append(l.changes, pendingChange{n.Commit, query.Change{Collection: d.Collection, ID: d.ID, Doc: d.Value}})
+			l.changes = append(l.changes, pendingChange{n.Commit, d})
 			continue
 		}
 		floor, ok := v.floor[d.Collection]
@@ -111,12 +111,7 @@ func (v *viewState) install(collection string, floor uint64, docs []query.Change
 	v.floor[collection] = floor
 	slices.SortStableFunc(pending, func(a, b pendingChange) int { return cmp.Compare(a.commit, b.commit) })
 	for _, p := range pending {
-		k := docKey{p.change.Collection, p.change.ID}
-		if p.commit <= floor || p.commit <= v.commit[k] {
-			continue
-		}
-		v.commit[k] = p.commit
-		v.store.Apply([]query.Change{p.change})
+		v.apply(notice{Commit: p.commit, Docs: []docValue{p.doc}})
 	}
 	return nil
 }

@@ -101,11 +101,7 @@ func (c *rawConn) scan(ctx context.Context, store, prefix string) ([]engine.KV, 
 // page reads up to scanPage keys and values from lower on, in one
 // transaction: both requests go out before the second is awaited.
 func (c *rawConn) page(ctx context.Context, store, lower string, open bool) (keys, values safejs.Value, err error) {
-	txn, err := c.db.Call("transaction", store, "readonly")
-	if err != nil {
-		return keys, values, err
-	}
-	os, err := txn.Call("objectStore", store)
+	os, err := c.readOnly(store)
 	if err != nil {
 		return keys, values, err
 	}
@@ -208,9 +204,19 @@ func requestError(req safejs.Value) error {
 	return fmt.Errorf("%w: %s", idb.NewDOMException(n), m)
 }
 
+// readOnly opens store in a new readonly transaction.
+func (c *rawConn) readOnly(store string) (safejs.Value, error) {
+	txn, err := c.db.Call("transaction", store, "readonly")
+	if err != nil {
+		return txn, err
+	}
+	return txn.Call("objectStore", store)
+}
+
 // keys returns up to limit keys of store in [lo, hi) (no upper bound when
-// hi is ""): one getAllKeys request ascending; descending, which getAllKeys
-// cannot do, a key cursor walked from the top.
+// hi is ""), in one getAllKeys request: descending through its direction
+// option where the browser has it, else with a key cursor walked from the
+// top.
 func (c *rawConn) keys(ctx context.Context, store, lo, hi string, reverse bool, limit int) ([]string, error) {
 	if hi != "" && hi <= lo {
 		return nil, nil // IDBKeyRange.bound throws on an empty range
@@ -219,30 +225,28 @@ func (c *rawConn) keys(ctx context.Context, store, lo, hi string, reverse bool, 
 	if err != nil {
 		return nil, err
 	}
-	txn, err := c.db.Call("transaction", store, "readonly")
+	os, err := c.readOnly(store)
 	if err != nil {
 		return nil, err
 	}
-	os, err := txn.Call("objectStore", store)
-	if err != nil {
-		return nil, err
-	}
-	if reverse && !getAllHasDirection() {
+	var args []any
+	switch {
+	case reverse && !getAllHasDirection():
 		req, err := os.Call("openKeyCursor", keyRange, "prev")
 		if err != nil {
 			return nil, err
 		}
 		return walkKeys(ctx, req, limit)
-	}
-	args := []any{keyRange}
-	if limit > 0 {
-		args = append(args, limit)
-	}
-	if reverse { // IDBGetAllOptions: the overload with a direction
-		args = []any{map[string]any{"query": keyRange, "direction": "prev"}}
+	case reverse: // IDBGetAllOptions: the overload with a direction
+		opts := map[string]any{"query": keyRange, "direction": "prev"}
 		if limit > 0 {
-			args[0].(map[string]any)["count"] = limit
+			opts["count"] = limit
 		}
+		args = []any{opts}
+	case limit > 0:
+		args = []any{keyRange, limit}
+	default:
+		args = []any{keyRange}
 	}
 	req, err := os.Call("getAllKeys", args...)
 	if err != nil {

@@ -94,10 +94,9 @@ func (s *coldSource) ScanIndex(collection, field string, r query.Range, desc boo
 // checking that each still has the key its entry says; false stops.
 func (s *coldSource) visit(collection, field, prefix string, keys []string, fn func(string, map[string]any) bool) bool {
 	ids := make([]string, len(keys))
-	encoded := make([]string, len(keys))
 	docKeys := make([]string, len(keys))
 	for i, k := range keys {
-		encoded[i], ids[i], _ = strings.Cut(k[len(prefix):], keySep)
+		_, ids[i], _ = strings.Cut(k[len(prefix):], keySep)
 		docKeys[i] = DocKey(collection, ids[i])
 	}
 	values, err := s.db.storage.GetMany(s.ctx, StoreDocs, docKeys)
@@ -113,7 +112,7 @@ func (s *coldSource) visit(collection, field, prefix string, keys []string, fn f
 		if s.err = err; err != nil {
 			return false
 		}
-		if query.EncodeKey(query.KeyOf(ids[i], doc, field)) != encoded[i] {
+		if indexEntry(collection, field, ids[i], doc) != keys[i] {
 			s.stale = true
 			return false
 		}

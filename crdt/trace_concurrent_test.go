@@ -49,21 +49,7 @@ func TestTraceFriendsForever(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		c, _, err := r.Transact(func(tx *Tx) error {
-			for _, p := range txn.Patches {
-				if p.Del > 0 {
-					if err := tx.DeleteText("docs", "paper", textPath, p.Pos, p.Del); err != nil {
-						return err
-					}
-				}
-				if p.Ins != "" {
-					if err := tx.InsertText("docs", "paper", textPath, p.Pos, p.Ins); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+		c, _, err := r.Transact(txn.apply)
 		if err != nil {
 			t.Fatalf("txn %d: %v", i, err)
 		}

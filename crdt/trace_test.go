@@ -37,6 +37,23 @@ type traceTxn struct {
 	Parents []int        `json:"parents"`
 }
 
+// apply makes the transaction's edits to the paper's text.
+func (txn traceTxn) apply(tx *Tx) error {
+	for _, p := range txn.Patches {
+		if p.Del > 0 {
+			if err := tx.DeleteText("docs", "paper", textPath, p.Pos, p.Del); err != nil {
+				return err
+			}
+		}
+		if p.Ins != "" {
+			if err := tx.InsertText("docs", "paper", textPath, p.Pos, p.Ins); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 type trace struct {
 	StartContent string     `json:"startContent"`
 	EndContent   string     `json:"endContent"`
@@ -95,21 +112,7 @@ func replayTrace(tb testing.TB, r *Replica, t *trace) []*Change {
 	changes := make([]*Change, 0, len(t.Txns)+1)
 	changes = append(changes, c)
 	for i := range t.Txns {
-		c, _, err := r.Transact(func(tx *Tx) error {
-			for _, p := range t.Txns[i].Patches {
-				if p.Del > 0 {
-					if err := tx.DeleteText("docs", "paper", textPath, p.Pos, p.Del); err != nil {
-						return err
-					}
-				}
-				if p.Ins != "" {
-					if err := tx.InsertText("docs", "paper", textPath, p.Pos, p.Ins); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
+		c, _, err := r.Transact(func(tx *Tx) error { return t.Txns[i].apply(tx) })
 		if err != nil {
 			tb.Fatalf("txn %d: %v", i, err)
 		}

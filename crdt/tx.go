@@ -68,7 +68,10 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	return c, p, r.strictCheck()
 }
 
-var errTxDone = fmt.Errorf("%w: transaction already finished", ErrInvalidArgument)
+// errTxDone is built on use: a package-level fmt.Errorf would run fmt's
+// formatting code at start-up, which in the browser compiles it (lazily,
+// function by function) on the way to the first result.
+func errTxDone() error { return fmt.Errorf("%w: transaction already finished", ErrInvalidArgument) }
 
 func (tx *Tx) stamp() Stamp { return Stamp{HLC: tx.c.HLC, Actor: tx.c.Actor, Ctr: tx.ctr} }
 
@@ -87,7 +90,7 @@ func (tx *Tx) emit(d *docState, op Op) (ID, error) {
 // doc returns the addressed document, created if create is set.
 func (tx *Tx) doc(coll, id string, create bool) (*docState, error) {
 	if tx.done {
-		return nil, errTxDone
+		return nil, errTxDone()
 	}
 	if coll == "" || id == "" || !utf8.ValidString(coll) || !utf8.ValidString(id) {
 		return nil, fmt.Errorf("%w: collection %q, id %q", ErrInvalidArgument, coll, id)

@@ -80,6 +80,7 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 // committed state (and the first commit looks again, under the lock); only
 // a first open, which creates the identity, takes it.
 func (db *DB) openStored(ctx context.Context) error {
+	indexes := db.readIndexes(ctx)
 	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica})
 	if err != nil {
 		return err
@@ -99,7 +100,7 @@ func (db *DB) openStored(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return db.reload(ctx, stored, meta[2])
+	return db.reload(stored, meta[2], indexes)
 }
 
 // Actor returns the id of this database's replica.
@@ -139,6 +140,7 @@ func (db *DB) refresh(ctx context.Context, continuous bool) error {
 	if db.replica != nil && stored == db.commits {
 		return nil
 	}
+	indexes := db.readIndexes(ctx)
 	meta, err := db.storage.Get(ctx, StoreMeta, metaReplica)
 	if errors.Is(err, ErrNotFound) {
 		meta, err = nil, nil
@@ -146,13 +148,13 @@ func (db *DB) refresh(ctx context.Context, continuous bool) error {
 	if err != nil {
 		return fmt.Errorf("load replica: %w", err)
 	}
-	return db.reload(ctx, stored, meta)
+	return db.reload(stored, meta, indexes)
 }
 
 // reload replaces the CRDT cache with the replica of the stored metadata
-// (nil when there is none yet) at commit counter stored, and reads the
-// declared indexes.
-func (db *DB) reload(ctx context.Context, stored uint64, meta []byte) error {
+// (nil when there is none yet) at commit counter stored, and the declared
+// indexes with what the read started by readIndexes returns.
+func (db *DB) reload(stored uint64, meta []byte, readIndexes func() (map[string][]string, error)) error {
 	var r *crdt.Replica
 	var err error
 	if meta == nil {
@@ -163,7 +165,7 @@ func (db *DB) reload(ctx context.Context, stored uint64, meta []byte) error {
 	if err != nil {
 		return fmt.Errorf("load replica: %w", err)
 	}
-	indexes, err := db.loadIndexes(ctx)
+	indexes, err := readIndexes()
 	if err != nil {
 		return err
 	}

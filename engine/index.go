@@ -46,6 +46,25 @@ func validateIndex(collection, field string) error {
 	return query.CheckField(field)
 }
 
+// readIndexes starts loadIndexes and returns the function that waits for its
+// result: the read goes to the storage alongside the caller's next one
+// instead of after it (one round trip less on the way to a first result).
+func (db *DB) readIndexes(ctx context.Context) func() (map[string][]string, error) {
+	type result struct {
+		indexes map[string][]string
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		indexes, err := db.loadIndexes(ctx)
+		done <- result{indexes, err}
+	}()
+	return func() (map[string][]string, error) {
+		r := <-done
+		return r.indexes, r.err
+	}
+}
+
 // loadIndexes reads the declared indexes, by collection.
 func (db *DB) loadIndexes(ctx context.Context) (map[string][]string, error) {
 	kvs, err := db.storage.Scan(ctx, StoreMeta, metaIndexPrefix)

@@ -42,6 +42,37 @@ async function startEngine(wasmURL) {
   }
 }
 
+/**
+ * Starts opening the IndexedDB database of Hearth database `name` and
+ * returns a function that closes that connection. The engine's open()
+ * makes connections of its own; this one, made while the engine still
+ * downloads and compiles, has the browser open the database's files
+ * meanwhile (up to ~100 ms on the first open after a browser start), so the
+ * engine's find them open. A database that does not exist yet is left alone
+ * (its creation is aborted): the engine creates it with its schema. The
+ * name is idb.DatabaseName's.
+ */
+export function warmStorage(name) {
+  let db;
+  let released = false;
+  try {
+    const req = indexedDB.open(`hearth:${name}`);
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onerror = (event) => event.preventDefault(); // that abort
+    req.onsuccess = () => {
+      db = req.result;
+      db.onversionchange = () => db.close(); // the engine's open upgrades it
+      if (released) db.close();
+    };
+  } catch {
+    // No IndexedDB here, or a name it refuses: the engine's open says so.
+  }
+  return () => {
+    released = true;
+    db?.close();
+  };
+}
+
 // textAPI wraps the Go API object (jsbridge/api.go): each call makes its
 // Promise here and hands Go its resolve and reject first; commit's
 // operations go in as JSON text.

@@ -9,14 +9,15 @@ export { Query } from './query.js';
 
 let workerEngine;
 
-/** The engine in this page's shared Web Worker, started on first use. */
-async function loadWorkerEngine(wasmURL) {
+/** The engine in this page's shared Web Worker, started on first use: { engine, booted }. */
+function startWorkerEngine(wasmURL) {
   if (!workerEngine) {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'hearthdb' });
     const engine = new WorkerEngine(worker);
     // A relative wasmURL is relative to the page, not to the worker script.
-    workerEngine = engine.boot(wasmURL && new URL(wasmURL, location.href).href).then(() => engine);
-    workerEngine.catch(() => { workerEngine = undefined; worker.terminate(); });
+    const booted = engine.boot(wasmURL && new URL(wasmURL, location.href).href);
+    workerEngine = { engine, booted };
+    booted.catch(() => { workerEngine = undefined; worker.terminate(); });
   }
   return workerEngine;
 }
@@ -33,11 +34,21 @@ export async function open(options) {
     throw new TypeError('hearthdb: open() takes an options object such as { name: "app" }');
   }
   const inWorker = (options.worker ?? true) && typeof Worker === 'function';
-  const engine = inWorker
-    ? await loadWorkerEngine(options.wasmURL)
-    : await import('./engine.js').then((m) => m.loadEngine(options.wasmURL));
-  const handle = await engine.open(options.name);
-  return new Database(engine, handle, options.name, inWorker);
+  if (inWorker) {
+    // The open request follows the boot request at once, so the worker
+    // starts opening IndexedDB while the engine downloads and compiles.
+    const { engine, booted } = startWorkerEngine(options.wasmURL);
+    const [, handle] = await Promise.all([booted, engine.open(options.name)]);
+    return new Database(engine, handle, options.name, inWorker);
+  }
+  const { loadEngine, warmStorage } = await import('./engine.js');
+  const release = warmStorage(options.name);
+  try {
+    const engine = await loadEngine(options.wasmURL);
+    return new Database(engine, await engine.open(options.name), options.name, inWorker);
+  } finally {
+    release();
+  }
 }
 
 /** Marks a string to be stored as collaborative text (see insertText). */

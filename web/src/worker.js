@@ -4,9 +4,12 @@
 // of a subscriber stand-in { $callback: n } as { event: n, value }. Values
 // stay the JSON text the engine gives (proxy.js parses them in the page):
 // cloning a string is cheaper than cloning the object it describes.
-import { loadEngineText } from './engine.js';
+import { loadEngineText, warmStorage } from './engine.js';
 
 self.onmessage = async ({ data: { id, method, args } }) => {
+  // open() sends its request right after boot's: the database's IndexedDB
+  // files open while the engine still loads.
+  const release = method === 'open' ? warmStorage(args[0]) : undefined;
   try {
     const engine = await loadEngineText(method === 'boot' ? args[0] : undefined);
     if (method === 'boot') {
@@ -17,5 +20,7 @@ self.onmessage = async ({ data: { id, method, args } }) => {
     self.postMessage({ id, value: await engine[method](...live) });
   } catch (err) {
     self.postMessage({ id, error: { name: err?.name ?? 'Error', message: err?.message ?? String(err) } });
+  } finally {
+    release?.();
   }
 };

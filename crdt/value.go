@@ -22,18 +22,19 @@ const maxValueDepth = 64
 
 // normScalar converts a Go scalar to the canonical representation stored in
 // documents: nil, bool, int64, float64 or string. ok is false when v is not
-// a scalar at all.
+// a scalar at all. A value already canonical is returned as is, so that it
+// is not boxed into a new interface.
 func normScalar(v any) (out any, ok bool, err error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, true, nil
 	case bool:
-		return x, true, nil
+		return v, true, nil
 	case string:
 		if !utf8.ValidString(x) {
 			return nil, true, fmt.Errorf("%w: string is not valid UTF-8", ErrInvalidArgument)
 		}
-		return x, true, nil
+		return v, true, nil
 	case int:
 		return int64(x), true, nil
 	case int8:
@@ -43,7 +44,7 @@ func normScalar(v any) (out any, ok bool, err error) {
 	case int32:
 		return int64(x), true, nil
 	case int64:
-		return x, true, nil
+		return v, true, nil
 	case uint8:
 		return int64(x), true, nil
 	case uint16:
@@ -57,7 +58,10 @@ func normScalar(v any) (out any, ok bool, err error) {
 	case float32:
 		return normFloat(float64(x))
 	case float64:
-		return normFloat(x)
+		if err := checkFloat(x); err != nil {
+			return nil, true, err
+		}
+		return v, true, nil
 	}
 	return nil, false, nil
 }
@@ -70,10 +74,17 @@ func normUint(x uint64) (any, bool, error) {
 }
 
 func normFloat(x float64) (any, bool, error) {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil, true, fmt.Errorf("%w: %v", ErrInvalidNumber, x)
+	if err := checkFloat(x); err != nil {
+		return nil, true, err
 	}
 	return x, true, nil
+}
+
+func checkFloat(x float64) error {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Errorf("%w: %v", ErrInvalidNumber, x)
+	}
+	return nil
 }
 
 // normAtomic converts a value stored as one list element: a scalar, or a

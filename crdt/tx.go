@@ -2,7 +2,7 @@ package crdt
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -118,6 +118,9 @@ func (tx *Tx) Put(coll, id string, fields map[string]any) error {
 	if err != nil {
 		return err
 	}
+	// Room for every operation at once: Op is large, and growing the slice
+	// one doubling at a time copies it over and over.
+	tx.c.Ops = slices.Grow(tx.c.Ops, 2+fieldOps(fields))
 	if d.exists() {
 		if _, err := tx.emit(d, Op{Kind: OpDeleteDoc}); err != nil {
 			return err
@@ -129,12 +132,34 @@ func (tx *Tx) Put(coll, id string, fields map[string]any) error {
 	return tx.putFields(d, ID{}, fields)
 }
 
+// fieldOps returns how many operations putFields emits for fields.
+func fieldOps(fields map[string]any) int {
+	n := 0
+	for _, v := range fields {
+		n++
+		switch x := v.(type) {
+		case Text:
+			if x != "" {
+				n++
+			}
+		case map[string]any:
+			n += fieldOps(x)
+		case []any:
+			if len(x) > 0 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func (tx *Tx) putFields(d *docState, obj ID, fields map[string]any) error {
-	keys := make([]string, 0, len(fields))
+	var buf [16]string // documents rarely have more fields: no allocation
+	keys := buf[:0]
 	for k := range fields {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	for _, k := range keys {
 		if err := tx.putValue(d, obj, k, fields[k]); err != nil {
 			return err

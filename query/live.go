@@ -55,8 +55,12 @@ func (l *Live) Result() Result { return l.result }
 // collections are ignored; when a document appears several times, its last
 // change counts.
 func (l *Live) Apply(changes []Change) bool {
-	ids, docs := l.touched(changes)
-	if len(ids) == 0 {
+	return l.apply(touchOf(l.c.q.Collection, changes))
+}
+
+// apply is Apply for the changes to the live collection, collected.
+func (l *Live) apply(t *touch) bool {
+	if len(t.ids) == 0 {
 		return false
 	}
 	var bound *entry // past it, matches are unknown
@@ -64,14 +68,14 @@ func (l *Live) Apply(changes []Change) bool {
 		bound = l.top[len(l.top)-1]
 	}
 	moved := false
-	for _, id := range ids {
+	for _, id := range t.ids {
 		if e := l.byID[id]; e != nil {
 			l.remove(e)
 			moved = true
 		}
 	}
-	for _, id := range ids {
-		if doc := docs[id]; doc != nil && l.c.matches(id, doc) {
+	for i, id := range t.ids {
+		if doc := t.docs[i]; doc != nil && l.c.matches(id, doc) {
 			e := l.c.newEntry(id, doc)
 			if bound == nil || l.c.cmp(e, bound) < 0 {
 				l.insert(e)
@@ -84,27 +88,7 @@ func (l *Live) Apply(changes []Change) bool {
 	}
 	l.truncate()
 	l.refill()
-	return l.publish(docs)
-}
-
-// touched returns the ids of the live collection in changes, first
-// occurrence order, with their last version.
-func (l *Live) touched(changes []Change) ([]string, map[string]map[string]any) {
-	var ids []string
-	var docs map[string]map[string]any
-	for _, ch := range changes {
-		if ch.Collection != l.c.q.Collection {
-			continue
-		}
-		if docs == nil {
-			docs = map[string]map[string]any{}
-		}
-		if _, seen := docs[ch.ID]; !seen {
-			ids = append(ids, ch.ID)
-		}
-		docs[ch.ID] = ch.Doc
-	}
-	return ids, docs
+	return l.publish(t)
 }
 
 func (l *Live) remove(e *entry) {
@@ -165,16 +149,16 @@ func (l *Live) refill() {
 // publish recomputes the result and reports whether it differs from the
 // previous one, which it keeps otherwise. Untouched rows are the same maps,
 // so only touched ones need a deep comparison.
-func (l *Live) publish(docs map[string]map[string]any) bool {
+func (l *Live) publish(t *touch) bool {
 	next := l.c.window(l.top)
-	if sameRows(l.result, next, docs) {
+	if sameRows(l.result, next, t) {
 		return false
 	}
 	l.result = next
 	return true
 }
 
-func sameRows(prev, next Result, touched map[string]map[string]any) bool {
+func sameRows(prev, next Result, t *touch) bool {
 	if len(prev) != len(next) {
 		return false
 	}
@@ -182,7 +166,7 @@ func sameRows(prev, next Result, touched map[string]map[string]any) bool {
 		if prev[i].ID != next[i].ID {
 			return false
 		}
-		if _, ok := touched[next[i].ID]; ok && !reflect.DeepEqual(prev[i].Doc, next[i].Doc) {
+		if t.has(next[i].ID) && !reflect.DeepEqual(prev[i].Doc, next[i].Doc) {
 			return false
 		}
 	}

@@ -122,11 +122,15 @@ func (s *DocSubscription) Close() {
 	}
 }
 
-// step brings one subscription up to date with a transaction; it runs
-// under the Registry's lock and returns the callback due, if any.
+// step brings one subscription up to date with a transaction: either the
+// live query sub with the changes t to its collection, or the document
+// subscription doc with its new version val.
 type step struct {
-	seq    uint64
-	update func() (call func())
+	seq uint64
+	sub *Subscription
+	t   *touch
+	doc *DocSubscription
+	val map[string]any
 }
 
 // Apply takes the changes of one committed transaction, local or remote,
@@ -137,12 +141,12 @@ type step struct {
 // for every other query to be re-run.
 func (r *Registry) Apply(changes []Change) {
 	r.mu.Lock()
-	steps := append(r.querySteps(changes), r.docSteps(changes)...)
+	steps := r.docSteps(changes, r.querySteps(changes))
 	r.mu.Unlock()
 	slices.SortFunc(steps, func(a, b step) int { return cmp.Compare(a.seq, b.seq) })
 	for _, st := range steps {
 		r.mu.Lock()
-		call := st.update()
+		call := r.update(st)
 		r.mu.Unlock()
 		if call != nil {
 			call()
@@ -150,21 +154,41 @@ func (r *Registry) Apply(changes []Change) {
 	}
 }
 
+// update runs a step under the Registry's lock and returns the callback
+// due, if any.
+func (r *Registry) update(st step) (call func()) {
+	if s := st.sub; s != nil {
+		if s.closed || !s.live.apply(st.t) {
+			return nil
+		}
+		return r.queryCall(s, s.live.Result())
+	}
+	s, doc := st.doc, st.val
+	if s.closed || (s.ok == (doc != nil) && reflect.DeepEqual(s.doc, doc)) {
+		return nil
+	}
+	s.doc, s.ok = doc, doc != nil
+	return r.docCall(s, s.doc, s.ok)
+}
+
+// querySteps returns a step for each live query over a collection in
+// changes; the changes to a collection are collected once for all of them.
 func (r *Registry) querySteps(changes []Change) []step {
 	var steps []step
-	seen := map[string]bool{}
+	var done []string // collections already stepped
 	for _, ch := range changes {
-		if seen[ch.Collection] {
+		if slices.Contains(done, ch.Collection) {
 			continue
 		}
-		seen[ch.Collection] = true
-		for _, s := range r.subs[ch.Collection] {
-			steps = append(steps, step{s.seq, func() func() {
-				if s.closed || !s.live.Apply(changes) {
-					return nil
-				}
-				return r.queryCall(s, s.live.Result())
-			}})
+		done = append(done, ch.Collection)
+		subs := r.subs[ch.Collection]
+		if len(subs) == 0 {
+			continue
+		}
+		t := touchOf(ch.Collection, changes)
+		steps = slices.Grow(steps, len(subs))
+		for _, s := range subs {
+			steps = append(steps, step{seq: s.seq, sub: s, t: t})
 		}
 	}
 	return steps
@@ -179,7 +203,12 @@ func (r *Registry) queryCall(s *Subscription, res Result) func() {
 	}
 }
 
-func (r *Registry) docSteps(changes []Change) []step {
+// docSteps appends to steps one for each subscription to a document in
+// changes, with the document's last version.
+func (r *Registry) docSteps(changes []Change, steps []step) []step {
+	if len(r.docs) == 0 {
+		return steps
+	}
 	last := map[docKey]map[string]any{}
 	var keys []docKey
 	for _, ch := range changes {
@@ -192,17 +221,9 @@ func (r *Registry) docSteps(changes []Change) []step {
 		}
 		last[k] = ch.Doc
 	}
-	var steps []step
 	for _, k := range keys {
-		doc := last[k]
 		for _, s := range r.docs[k] {
-			steps = append(steps, step{s.seq, func() func() {
-				if s.closed || (s.ok == (doc != nil) && reflect.DeepEqual(s.doc, doc)) {
-					return nil
-				}
-				s.doc, s.ok = doc, doc != nil
-				return r.docCall(s, s.doc, s.ok)
-			}})
+			steps = append(steps, step{seq: s.seq, doc: s, val: last[k]})
 		}
 	}
 	return steps

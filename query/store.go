@@ -75,10 +75,18 @@ func (s *Store) Indexes(collection string) []string {
 // doc itself: do not modify it afterwards.
 func (s *Store) Put(collection, id string, doc map[string]any) {
 	c := s.coll(collection)
-	c.unindex(id)
+	old, had := c.docs[id]
 	c.docs[id] = doc
 	for _, x := range c.indexes {
-		x.insert(ientry{key: key(id, doc, x.path), id: id})
+		k := key(id, doc, x.path)
+		if had {
+			prev := key(id, old, x.path)
+			if Compare(prev, k) == 0 {
+				continue // the entry sorts where it is: leave it
+			}
+			x.remove(ientry{key: prev, id: id})
+		}
+		x.insert(ientry{key: k, id: id})
 	}
 }
 

@@ -55,6 +55,18 @@ func kindOf(v any) kind {
 // element by element, a prefix first. Maps compare as their key-sorted
 // (key, value) sequences. Values of unsupported types compare equal.
 func Compare(a, b any) int {
+	// Index keys are mostly numbers and strings of one type: compare those
+	// without classifying them first.
+	switch x := a.(type) {
+	case float64:
+		if y, ok := b.(float64); ok {
+			return cmp.Compare(x, y)
+		}
+	case string:
+		if y, ok := b.(string); ok {
+			return strings.Compare(x, y)
+		}
+	}
 	ka, kb := kindOf(a), kindOf(b)
 	if ka != kb {
 		return cmp.Compare(ka, kb)

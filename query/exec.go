@@ -143,16 +143,12 @@ func (g *gatherer) visit(id string, doc map[string]any) bool {
 
 // fill loads the spare entry with a document and its sort keys.
 func (g *gatherer) fill(id string, doc map[string]any) *entry {
-	e := g.spare
-	if e == nil {
-		e = &entry{keys: make([]any, len(g.c.orders))}
-		g.spare = e
+	if g.spare == nil {
+		g.spare = g.c.newEntry(id, doc)
+	} else {
+		g.c.fill(g.spare, id, doc)
 	}
-	e.id, e.doc = id, doc
-	for i, o := range g.c.orders {
-		e.keys[i] = key(id, doc, o.path)
-	}
-	return e
+	return g.spare
 }
 
 func (g *gatherer) trim() {

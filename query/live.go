@@ -25,6 +25,7 @@ type Live struct {
 	byID     map[string]*entry // the entries of top
 	complete bool              // top holds every match
 	result   Result
+	spare    *entry // reused until a touched match sorts into top
 }
 
 // NewLive runs q against src and returns it as a live query.
@@ -76,8 +77,9 @@ func (l *Live) apply(t *touch) bool {
 	}
 	for i, id := range t.ids {
 		if doc := t.docs[i]; doc != nil && l.c.matches(id, doc) {
-			e := l.c.newEntry(id, doc)
+			e := l.entry(id, doc)
 			if bound == nil || l.c.cmp(e, bound) < 0 {
+				l.spare = nil
 				l.insert(e)
 				moved = true
 			}
@@ -89,6 +91,17 @@ func (l *Live) apply(t *touch) bool {
 	l.truncate()
 	l.refill()
 	return l.publish(t)
+}
+
+// entry returns the spare entry filled with a document: most touched
+// documents sort past a limited prefix and need no entry of their own.
+func (l *Live) entry(id string, doc map[string]any) *entry {
+	if l.spare == nil {
+		l.spare = l.c.newEntry(id, doc)
+	} else {
+		l.c.fill(l.spare, id, doc)
+	}
+	return l.spare
 }
 
 func (l *Live) remove(e *entry) {

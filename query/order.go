@@ -12,11 +12,17 @@ type entry struct {
 }
 
 func (c *compiled) newEntry(id string, doc map[string]any) *entry {
-	e := &entry{id: id, doc: doc, keys: make([]any, len(c.orders))}
+	e := &entry{keys: make([]any, len(c.orders))}
+	c.fill(e, id, doc)
+	return e
+}
+
+// fill makes e, made by newEntry, the entry of a document.
+func (c *compiled) fill(e *entry, id string, doc map[string]any) {
+	e.id, e.doc, e.row = id, doc, nil
 	for i, o := range c.orders {
 		e.keys[i] = key(id, doc, o.path)
 	}
-	return e
 }
 
 // cmp orders entries by the orderBy clauses, then by id in the direction of

@@ -107,7 +107,7 @@ func (op *Op) put(tx *crdt.Tx) error {
 		if k == "id" {
 			continue // the id addresses the document; it is not a field
 		}
-		conv, err := fromMarkers(v, false)
+		conv, err := fromMarkers(v)
 		if err != nil {
 			return fmt.Errorf("put %s/%s: field %q: %w", op.Collection, op.ID, k, err)
 		}
@@ -154,7 +154,7 @@ func (op *Op) setField(tx *crdt.Tx, path []string, v any) error {
 	if m, ok := v.(map[string]any); ok && m[markerKey] == markerDelete {
 		return tx.DeleteField(op.Collection, op.ID, path)
 	}
-	conv, err := fromMarkers(v, false)
+	conv, err := fromMarkers(v)
 	if err != nil {
 		return err
 	}
@@ -162,8 +162,36 @@ func (op *Op) setField(tx *crdt.Tx, path []string, v any) error {
 }
 
 // fromMarkers replaces text and counter markers inside v by crdt.Text and
-// crdt.Counter.
-func fromMarkers(v any, inList bool) (any, error) {
+// crdt.Counter. A value without markers is returned as is, not copied: the
+// crdt package copies what it keeps.
+func fromMarkers(v any) (any, error) {
+	if !hasMarker(v) {
+		return v, nil
+	}
+	return replaceMarkers(v, false)
+}
+
+// hasMarker reports whether v holds a marker at any depth.
+func hasMarker(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x[markerKey]; ok {
+			return true
+		}
+		for _, e := range x {
+			if hasMarker(e) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(x, hasMarker)
+	}
+	return false
+}
+
+// replaceMarkers is fromMarkers on a copy of v; inList says v is an element
+// of a list, where markers are refused.
+func replaceMarkers(v any, inList bool) (any, error) {
 	switch x := v.(type) {
 	case map[string]any:
 		if kind, ok := x[markerKey]; ok {
@@ -171,7 +199,7 @@ func fromMarkers(v any, inList bool) (any, error) {
 		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			conv, err := fromMarkers(e, false)
+			conv, err := replaceMarkers(e, false)
 			if err != nil {
 				return nil, err
 			}
@@ -181,7 +209,7 @@ func fromMarkers(v any, inList bool) (any, error) {
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			conv, err := fromMarkers(e, true)
+			conv, err := replaceMarkers(e, true)
 			if err != nil {
 				return nil, err
 			}

@@ -1,5 +1,7 @@
 package crdt
 
+import "slices"
+
 // Patch says what applying changes (or committing a transaction) did, so
 // that queries and UI bindings can react without diffing whole documents.
 // It lists each touched document once, in first-touch order.
@@ -102,6 +104,13 @@ func (b *patchBuilder) find(d *docState) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// reserve makes room in d's DocPatch for n more fields, as a whole
+// document is written.
+func (b *patchBuilder) reserve(d *docState, n int) {
+	p := b.doc(d)
+	p.Fields = slices.Grow(p.Fields, n)
 }
 
 // field records a change of top-level field key.

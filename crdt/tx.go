@@ -129,6 +129,7 @@ func (tx *Tx) Put(coll, id string, fields map[string]any) error {
 	if _, err := tx.emit(d, Op{Kind: OpCreateDoc}); err != nil {
 		return err
 	}
+	tx.r.pb.reserve(d, len(fields))
 	return tx.putFields(d, ID{}, fields)
 }
 

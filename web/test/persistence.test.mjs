@@ -84,3 +84,48 @@ test('by default the engine runs in a Worker and the main thread never instantia
   assert.deepEqual(result, { inWorker: true, before: 0, mainInWorker: false, after: 1, read: { id: 'x' } });
   await context.close();
 });
+
+// open() has the browser open the database's IndexedDB files while the
+// engine loads (warmStorage in engine.js). That connection must neither
+// create a database nor hold up the engine's upgrade of an older one.
+test('the connection open() makes while the engine loads creates nothing and never blocks an upgrade', async () => {
+  const context = await env.browser.newContext();
+  const page = await blankPage(context, env.server);
+  const result = await page.evaluate(async () => {
+    const { warmStorage } = await import('/web/dist/engine.js');
+    const names = async () => (await indexedDB.databases()).map((d) => d.name);
+    const release = warmStorage('never-opened');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    const afterWarm = await names();
+
+    // A database of an older layout (version 1, a store the engine drops).
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.open('hearth:old-layout', 1);
+      req.onupgradeneeded = () => req.result.createObjectStore('junk');
+      req.onsuccess = () => { req.result.close(); resolve(); };
+      req.onerror = () => reject(req.error);
+    });
+    const { open } = await import('/web/dist/index.js');
+    const out = {};
+    for (const worker of [true, false]) {
+      const db = await open({ name: 'old-layout', worker });
+      await db.collection('c').put({ id: String(worker), worker });
+      out[worker] = await db.collection('c').all();
+      await db.close();
+    }
+    const layout = await new Promise((resolve, reject) => {
+      const req = indexedDB.open('hearth:old-layout');
+      req.onsuccess = () => { const db = req.result; resolve({ version: db.version, stores: [...db.objectStoreNames] }); db.close(); };
+      req.onerror = () => reject(req.error);
+    });
+    return { afterWarm, out, layout };
+  });
+  assert.ok(!result.afterWarm.includes('hearth:never-opened'), `warmStorage created a database: ${result.afterWarm}`);
+  assert.deepEqual(result.out.true, [{ id: 'true', worker: true }]);
+  assert.deepEqual(result.out.false, [{ id: 'false', worker: false }, { id: 'true', worker: true }]);
+  assert.equal(result.layout.version, 3);
+  assert.ok(!result.layout.stores.includes('junk'), `stores: ${result.layout.stores}`);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

@@ -157,7 +157,7 @@ async function latencyPhase() {
   }
   await db.close();
   return {
-    docs, queries: queries.length, samples, indexes: indexes ? INDEXED : [], seedMs, subscribeMs,
+    docs, queries: queries.length, samples, isolated: self.crossOriginIsolated === true, indexes: indexes ? INDEXED : [], seedMs, subscribeMs,
     toCallback: [...toCallback.put, ...toCallback.update], putToCallback: toCallback.put, updateToCallback: toCallback.update,
     toResolve, callbacksPerWrite: perWrite.reduce((a, b) => a + b, 0) / perWrite.length,
   };

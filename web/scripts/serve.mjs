@@ -23,9 +23,10 @@ export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url))
 
 /**
  * Serves `root` on 127.0.0.1:`port` (0 picks a free port). Resolves to
- * { url, close }.
+ * { url, close }. `isolate` sends the headers that make pages cross-origin
+ * isolated, whose performance.now() steps by 5 µs instead of 100 µs.
  */
-export function serve({ root = repoRoot, port = 0, cache = false } = {}) {
+export function serve({ root = repoRoot, port = 0, cache = false, isolate = false } = {}) {
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     const file = normalize(join(root, path));
@@ -44,6 +45,10 @@ export function serve({ root = repoRoot, port = 0, cache = false } = {}) {
         'cache-control': cache ? 'no-cache' : 'no-store',
       };
       if (cache) headers.etag = etag;
+      if (isolate) {
+        headers['cross-origin-opener-policy'] = 'same-origin';
+        headers['cross-origin-embedder-policy'] = 'require-corp';
+      }
       if (cache && req.headers['if-none-match'] === etag) {
         res.writeHead(304, headers).end();
         return;

@@ -7,7 +7,7 @@ export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 // The flags DEVELOPERS.md asks for; Playwright adds --headless and a fresh
 // profile of its own.
-const flags = [
+export const chromiumFlags = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
@@ -15,7 +15,7 @@ const flags = [
 /** Starts the static server and Chromium; returns them with a stop(). */
 export async function startBrowser({ cache = false } = {}) {
   const server = await serve({ cache });
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: flags });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
   return {
     server,
     browser,

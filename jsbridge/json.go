@@ -3,7 +3,6 @@
 package jsbridge
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"reflect"
@@ -138,11 +137,13 @@ func (w *jsonWriter) row(r query.Row) error {
 	return nil
 }
 
-// rowCache remembers the JSON of a subscription's last rows, so that a
-// callback writes anew only the rows that changed: the engine's view
-// replaces a document's map when the document changes and never modifies
-// it, so a row with the same id and the same map has the same text.
-type rowCache struct{ last map[rowKey][]byte }
+// rowCache remembers where each row of a subscription's last call was, so
+// that a call writes anew only the rows that changed and sends each other
+// one as the number of its place in the last call's array (rows.js puts the
+// row back): the engine's view replaces a document's map when the document
+// changes and never modifies it, so a row with the same id and the same map
+// is the same row. Rows are objects, so a number is never taken for one.
+type rowCache struct{ last map[rowKey]int }
 
 type rowKey struct {
 	id  string
@@ -156,24 +157,20 @@ type cachedRows struct {
 }
 
 func (w *jsonWriter) cachedRows(x cachedRows) error {
-	next := make(map[rowKey][]byte, len(x.rows))
+	next := make(map[rowKey]int, len(x.rows))
 	w.b = append(w.b, '[')
 	for i, r := range x.rows {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
 		k := rowKey{r.ID, reflect.ValueOf(r.Doc).UnsafePointer()}
-		text, ok := x.cache.last[k]
-		if ok {
-			w.b = append(w.b, text...)
-		} else {
-			start := len(w.b)
-			if err := w.row(r); err != nil {
-				return err
-			}
-			text = bytes.Clone(w.b[start:]) // w.b's buffer is reused
+		if at, ok := x.cache.last[k]; ok {
+			w.b = strconv.AppendInt(w.b, int64(at), 10)
+		} else if err := w.row(r); err != nil {
+			x.cache.last = nil // the next call sends every row
+			return err
 		}
-		next[k] = text
+		next[k] = i
 	}
 	w.b = append(w.b, ']')
 	x.cache.last = next

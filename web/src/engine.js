@@ -6,6 +6,7 @@
 // uses loadEngineText's API and forwards the text, which the page parses
 // (proxy.js), so each value is parsed once and structured-cloned as a string.
 import './wasm_exec.js';
+import { subscriptionReader } from './rows.js';
 
 let enginePromise;
 
@@ -97,11 +98,16 @@ function textAPI(raw) {
 /** Parses a result or callback value that crossed as JSON text. */
 export const decode = (v) => (v === undefined ? undefined : JSON.parse(v));
 
+function subscriber(fn) {
+  const read = subscriptionReader();
+  return (v) => fn(read(v));
+}
+
 // parsedAPI wraps textAPI's so that results and callback arguments arrive parsed.
 function parsedAPI(text) {
   const api = {};
   for (const name of Object.keys(text)) {
-    api[name] = (...args) => text[name](...args.map((a) => (typeof a === 'function' ? (v) => a(decode(v)) : a))).then(decode);
+    api[name] = (...args) => text[name](...args.map((a) => (typeof a === 'function' ? subscriber(a) : a))).then(decode);
   }
   return api;
 }

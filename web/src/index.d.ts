@@ -154,9 +154,11 @@ export declare class Query<T extends Doc = Doc> {
   get(): Promise<T[]>;
   /**
    * Calls `listener` with the result now and after every committed
-   * transaction (this tab, another tab, or sync) that changes it.
+   * transaction (this tab, another tab, or sync) that changes it. Each call
+   * gets a new array; a document unchanged since the previous call is the
+   * same (frozen) object as in that call.
    */
-  subscribe(listener: (docs: T[]) => void, onError?: (err: Error) => void): Unsubscribe;
+  subscribe(listener: (docs: Readonly<T>[]) => void, onError?: (err: Error) => void): Unsubscribe;
 }
 
 /** One document, to read or to follow. */

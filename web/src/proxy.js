@@ -3,6 +3,7 @@
 // its answer. A function argument (a subscriber) stays in the page; the
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 // Values arrive as the engine's JSON text and are parsed here, once.
+import { subscriptionReader } from './rows.js';
 
 const methods = ['open', 'commit', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
 
@@ -11,7 +12,7 @@ export class WorkerEngine {
   #worker;
   #next = 0;
   #pending = new Map();
-  #callbacks = new Map(); // callback id -> subscriber
+  #callbacks = new Map(); // callback id -> subscriber (reading its values)
   #subscriptions = new Map(); // engine subscription id -> callback id
 
   constructor(worker) {
@@ -32,7 +33,8 @@ export class WorkerEngine {
     const id = ++this.#next;
     const wire = args.map((a) => {
       if (typeof a !== 'function') return a;
-      this.#callbacks.set(id, a);
+      const read = subscriptionReader();
+      this.#callbacks.set(id, (value) => a(read(value)));
       return { $callback: id };
     });
     const answer = new Promise((resolve, reject) => {
@@ -58,7 +60,7 @@ export class WorkerEngine {
 
   #receive({ id, value, error, event }) {
     if (event !== undefined) {
-      this.#callbacks.get(event)?.(parse(value));
+      this.#callbacks.get(event)?.(value);
       return;
     }
     const p = this.#pending.get(id);

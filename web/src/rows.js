@@ -1,0 +1,25 @@
+// A subscription's value crosses from the engine as JSON text. For a
+// query, a row that is the same as in the subscription's previous call
+// crosses as the number of its place in that call's array, not as its
+// text (jsbridge's rowCache): rows are objects, so a number is never taken
+// for one. The page then parses only what changed, and an unchanged row
+// keeps its identity from call to call, as UI bindings want.
+
+/**
+ * Returns a reader for one subscription's values: it parses each text and,
+ * in an array, puts back the rows sent by place. New rows are frozen, as
+ * later calls hand the same objects out again; the array is the caller's.
+ */
+export function subscriptionReader() {
+  let last = [];
+  return (text) => {
+    if (text === undefined) return undefined;
+    const value = JSON.parse(text);
+    if (!Array.isArray(value)) return value;
+    for (let i = 0; i < value.length; i++) {
+      value[i] = typeof value[i] === 'number' ? last[value[i]] : Object.freeze(value[i]);
+    }
+    last = value.slice(); // the caller may reorder its array
+    return value;
+  };
+}

@@ -29,6 +29,7 @@ const FILES = [
   './pkg/engine.js',
   './pkg/query.js',
   './pkg/subscribe.js',
+  './pkg/rows.js',
   './pkg/wasm_exec.js',
   './pkg/hearth.wasm',
   './pkg/text.js',

@@ -120,7 +120,7 @@ func (g *gatherer) visit(id string, doc map[string]any) bool {
 	if !g.c.matches(id, doc) {
 		return true
 	}
-	e := g.fill(id, doc)
+	e := g.c.spareEntry(&g.spare, id, doc)
 	if g.after != nil && g.c.cmp(e, g.after) <= 0 {
 		return true
 	}
@@ -139,16 +139,6 @@ func (g *gatherer) visit(id string, doc map[string]any) bool {
 	g.out = append(g.out, e)
 	g.spare = nil
 	return true
-}
-
-// fill loads the spare entry with a document and its sort keys.
-func (g *gatherer) fill(id string, doc map[string]any) *entry {
-	if g.spare == nil {
-		g.spare = g.c.newEntry(id, doc)
-	} else {
-		g.c.fill(g.spare, id, doc)
-	}
-	return g.spare
 }
 
 func (g *gatherer) trim() {

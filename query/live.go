@@ -77,7 +77,7 @@ func (l *Live) apply(t *touch) bool {
 	}
 	for i, id := range t.ids {
 		if doc := t.docs[i]; doc != nil && l.c.matches(id, doc) {
-			e := l.entry(id, doc)
+			e := l.c.spareEntry(&l.spare, id, doc)
 			if bound == nil || l.c.cmp(e, bound) < 0 {
 				l.spare = nil
 				l.insert(e)
@@ -91,17 +91,6 @@ func (l *Live) apply(t *touch) bool {
 	l.truncate()
 	l.refill()
 	return l.publish(t)
-}
-
-// entry returns the spare entry filled with a document: most touched
-// documents sort past a limited prefix and need no entry of their own.
-func (l *Live) entry(id string, doc map[string]any) *entry {
-	if l.spare == nil {
-		l.spare = l.c.newEntry(id, doc)
-	} else {
-		l.c.fill(l.spare, id, doc)
-	}
-	return l.spare
 }
 
 func (l *Live) remove(e *entry) {

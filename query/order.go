@@ -17,6 +17,18 @@ func (c *compiled) newEntry(id string, doc map[string]any) *entry {
 	return e
 }
 
+// spareEntry makes *spare (allocated on first use) the entry of a document
+// and returns it: most documents a scan or a transaction touches sort past
+// a limited prefix and need no entry of their own.
+func (c *compiled) spareEntry(spare **entry, id string, doc map[string]any) *entry {
+	if *spare == nil {
+		*spare = c.newEntry(id, doc)
+	} else {
+		c.fill(*spare, id, doc)
+	}
+	return *spare
+}
+
 // fill makes e, made by newEntry, the entry of a document.
 func (c *compiled) fill(e *entry, id string, doc map[string]any) {
 	e.id, e.doc, e.row = id, doc, nil

@@ -9,7 +9,7 @@ const runs = Number(process.env.RUNS ?? 15);
 
 async function sizes() {
   const wasm = await readFile(`${repoRoot}/web/dist/hearth.wasm`);
-  const glue = Buffer.concat(await Promise.all(['index.js', 'proxy.js', 'rows.js', 'worker.js', 'engine.js', 'wasm_exec.js'].map((f) => readFile(`${repoRoot}/web/dist/${f}`))));
+  const glue = Buffer.concat(await Promise.all(['index.js', 'proxy.js', 'ops.js', 'rows.js', 'worker.js', 'engine.js', 'wasm_exec.js'].map((f) => readFile(`${repoRoot}/web/dist/${f}`))));
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`hearth.wasm: ${kib(wasm.length)} raw, ${kib(gzipSync(wasm, { level: 9 }).length)} gzip -9`);
   console.log(`JS glue (all .js of the package, unminified): ${kib(glue.length)} raw, ${kib(gzipSync(glue, { level: 9 }).length)} gzip -9`);

@@ -3,9 +3,10 @@
 // its answer. A function argument (a subscriber) stays in the page; the
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 // Values arrive as the engine's JSON text and are parsed here, once.
+import { encodeOps } from './ops.js';
 import { subscriptionReader } from './rows.js';
 
-const methods = ['open', 'commit', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
+const methods = ['open', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
 
 /** An engine API living in a dedicated Web Worker. */
 export class WorkerEngine {
@@ -22,6 +23,17 @@ export class WorkerEngine {
     for (const method of methods) {
       this[method] = (...args) => this.#call(method, args);
     }
+  }
+
+  /** Commits `ops`, written as JSON text here: the worker hands it to Go as it is. */
+  commit(handle, ops) {
+    let text;
+    try {
+      text = encodeOps(ops);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#call('commitText', [handle, text]);
   }
 
   /** Starts the WebAssembly engine inside the worker. */
@@ -89,8 +101,7 @@ const parse = (text) => (text === undefined ? undefined : JSON.parse(text));
 // engine's words.
 function cloneError(err, method, args) {
   if (err?.name !== 'DataCloneError') return err;
-  const values = method === 'commit' ? args[1].map((op) => op?.value) : args.slice(1);
-  const found = values.map((v) => findUncloneable(v, '')).find(Boolean);
+  const found = args.slice(1).map((v) => findUncloneable(v, '')).find(Boolean);
   const out = new Error(found
     ? `value at ${found.path ? JSON.stringify(found.path) : 'the top level'} is a ${found.type}; only JSON-like values (objects, arrays, strings, numbers, booleans, null) can be stored`
     : `value cannot be stored: ${err.message}`);

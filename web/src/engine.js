@@ -7,7 +7,7 @@
 // (proxy.js), so each value is parsed once and structured-cloned as a string.
 import './wasm_exec.js';
 import { encodeOps } from './ops.js';
-import { subscriptionReader } from './rows.js';
+import { decode, subscriptionReader } from './rows.js';
 
 let enginePromise;
 
@@ -96,9 +96,6 @@ function textAPI(raw) {
   api.commitText = commit; // ops the page encoded already (proxy.js)
   return api;
 }
-
-/** Parses a result or callback value that crossed as JSON text. */
-export const decode = (v) => (v === undefined ? undefined : JSON.parse(v));
 
 function subscriber(fn) {
   const read = subscriptionReader();

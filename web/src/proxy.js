@@ -4,7 +4,7 @@
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 // Values arrive as the engine's JSON text and are parsed here, once.
 import { encodeOps } from './ops.js';
-import { subscriptionReader } from './rows.js';
+import { decode, subscriptionReader } from './rows.js';
 
 const methods = ['open', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
 
@@ -84,7 +84,7 @@ export class WorkerEngine {
       err.name = error.name;
       p.reject(err);
     } else {
-      p.resolve(parse(value));
+      p.resolve(decode(value));
     }
   }
 
@@ -93,8 +93,6 @@ export class WorkerEngine {
     this.#pending.clear();
   }
 }
-
-const parse = (text) => (text === undefined ? undefined : JSON.parse(text));
 
 // A value the structured clone algorithm refuses (a function, a symbol)
 // cannot reach the engine to be rejected there, so name it here, in the

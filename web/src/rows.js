@@ -1,9 +1,13 @@
-// A subscription's value crosses from the engine as JSON text. For a
-// query, a row that is the same as in the subscription's previous call
+// Results and subscription values cross from the engine as JSON text, read
+// here for both the page (proxy.js) and engine.js. For a query
+// subscription, a row that is the same as in the subscription's previous call
 // crosses as the number of its place in that call's array, not as its
 // text (jsbridge's rowCache): rows are objects, so a number is never taken
 // for one. The page then parses only what changed, and an unchanged row
 // keeps its identity from call to call, as UI bindings want.
+
+/** Parses a result or callback value that crossed as JSON text (undefined stays undefined). */
+export const decode = (text) => (text === undefined ? undefined : JSON.parse(text));
 
 /**
  * Returns a reader for one subscription's values: it parses each text and,
@@ -13,8 +17,7 @@
 export function subscriptionReader() {
   let last = [];
   return (text) => {
-    if (text === undefined) return undefined;
-    const value = JSON.parse(text);
+    const value = decode(text);
     if (!Array.isArray(value)) return value;
     for (let i = 0; i < value.length; i++) {
       value[i] = typeof value[i] === 'number' ? last[value[i]] : Object.freeze(value[i]);

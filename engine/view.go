@@ -96,6 +96,7 @@ func (v *viewState) publish(changes []query.Change) {
 	}
 	v.store.Apply(changes)
 	v.subs.Apply(changes)
+	v.store.SettleIndexes() // after the subscribers heard: few live queries read an index
 }
 
 // install makes a collection loaded: its stored documents, read when the

@@ -54,10 +54,45 @@ func cmpIentry(a, b ientry) int {
 const chunkMax = 512
 
 // index is a sorted multiset of (key, id) pairs stored as a list of sorted
-// chunks: a two-level B-tree without the code of one.
+// chunks: a two-level B-tree without the code of one. Writes queue their
+// edits in pending, applied in order before the next read (settle), so that
+// a commit's subscribers are told of it before its index edits are done:
+// most commits' live queries never read an index.
 type index struct {
-	path   []string
-	chunks [][]ientry
+	path    []string
+	chunks  [][]ientry
+	pending []indexEdit
+}
+
+// indexEdit is a queued insert, or removal, of one entry.
+type indexEdit struct {
+	e      ientry
+	insert bool
+}
+
+// maxPendingEdits bounds the queue, so a bulk write without reads does not
+// hold its edits twice over.
+const maxPendingEdits = 1024
+
+// queue adds an edit, applying the queue once it is full.
+func (x *index) queue(e ientry, insert bool) {
+	x.pending = append(x.pending, indexEdit{e, insert})
+	if len(x.pending) >= maxPendingEdits {
+		x.settle()
+	}
+}
+
+// settle applies the queued edits.
+func (x *index) settle() {
+	for _, ed := range x.pending {
+		if ed.insert {
+			x.insert(ed.e)
+		} else {
+			x.remove(ed.e)
+		}
+	}
+	clear(x.pending) // drop the keys and ids it held
+	x.pending = x.pending[:0]
 }
 
 // chunkFor returns the chunk where e belongs: the first whose last entry is
@@ -120,6 +155,7 @@ func (x *index) build(es []ientry) {
 // ascend calls fn for the entries within r in ascending order until fn
 // returns false; it reports whether it ran to the end.
 func (x *index) ascend(r Range, fn func(ientry) bool) bool {
+	x.settle()
 	ci := sort.Search(len(x.chunks), func(i int) bool {
 		c := x.chunks[i]
 		return !r.belowLo(c[len(c)-1].key)
@@ -138,6 +174,7 @@ func (x *index) ascend(r Range, fn func(ientry) bool) bool {
 
 // descend is ascend in descending order.
 func (x *index) descend(r Range, fn func(ientry) bool) bool {
+	x.settle()
 	ci := sort.Search(len(x.chunks), func(i int) bool {
 		return r.aboveHi(x.chunks[i][0].key)
 	}) - 1
@@ -155,6 +192,7 @@ func (x *index) descend(r Range, fn func(ientry) bool) bool {
 
 // len returns the number of entries.
 func (x *index) len() int {
+	x.settle()
 	n := 0
 	for _, c := range x.chunks {
 		n += len(c)

@@ -156,3 +156,47 @@ func TestIndexChunks(t *testing.T) {
 		t.Fatal("bad path accepted")
 	}
 }
+
+// Writes queue their index edits; a read between any two writes sees every
+// write before it, in order, whether the queue was settled by the read, by
+// SettleIndexes or by filling up.
+func TestIndexEditsQueuedUntilRead(t *testing.T) {
+	s := NewStore()
+	if err := s.CreateIndex("c", "v"); err != nil {
+		t.Fatal(err)
+	}
+	g := newGen(2)
+	want := map[string]any{} // id -> the indexed value
+	for i := range 6000 {
+		id := fmt.Sprintf("%d", g.r.IntN(40)) // few ids: each is rewritten many times between reads
+		if g.r.IntN(4) == 0 {
+			s.Delete("c", id)
+			delete(want, id)
+		} else {
+			v := g.scalar()
+			s.Put("c", id, map[string]any{"v": v})
+			want[id] = key(id, map[string]any{"v": v}, []string{"v"})
+		}
+		switch g.r.IntN(200) {
+		case 0:
+			s.SettleIndexes()
+		case 1, 2:
+			var got []ientry
+			s.ScanIndex("c", "v", Range{}, false, func(id string, doc map[string]any) bool {
+				got = append(got, ientry{key: key(id, doc, []string{"v"}), id: id})
+				return true
+			})
+			if len(got) != len(want) {
+				t.Fatalf("write %d: the index holds %d documents, want %d", i, len(got), len(want))
+			}
+			for j, e := range got {
+				if Compare(want[e.id], e.key) != 0 || (j > 0 && cmpIentry(got[j-1], e) >= 0) {
+					t.Fatalf("write %d: entry %d (%s) is stale or out of order", i, j, e.id)
+				}
+			}
+		}
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

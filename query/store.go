@@ -6,8 +6,10 @@ import (
 )
 
 // Store is an in-memory Source and Indexer: collections of documents by id,
-// plus the sorted indexes the app declares with CreateIndex, maintained on
-// every Put and Delete. The engine can use it as its materialized view.
+// plus the sorted indexes the app declares with CreateIndex. Put and Delete
+// queue their index edits, which the next read of the index applies first
+// (or SettleIndexes, at a quieter moment). The engine uses it as its
+// materialized view.
 //
 // A Store is not safe for concurrent use; serialise access (the engine
 // applies one transaction at a time).
@@ -84,9 +86,9 @@ func (s *Store) Put(collection, id string, doc map[string]any) {
 			if Compare(prev, k) == 0 {
 				continue // the entry sorts where it is: leave it
 			}
-			x.remove(ientry{key: prev, id: id})
+			x.queue(ientry{key: prev, id: id}, false)
 		}
-		x.insert(ientry{key: k, id: id})
+		x.queue(ientry{key: k, id: id}, true)
 	}
 }
 
@@ -104,7 +106,7 @@ func (c *collection) unindex(id string) {
 		return
 	}
 	for _, x := range c.indexes {
-		x.remove(ientry{key: key(id, old, x.path), id: id})
+		x.queue(ientry{key: key(id, old, x.path), id: id}, false)
 	}
 }
 
@@ -115,6 +117,16 @@ func (s *Store) Apply(changes []Change) {
 			s.Delete(ch.Collection, ch.ID)
 		} else {
 			s.Put(ch.Collection, ch.ID, ch.Doc)
+		}
+	}
+}
+
+// SettleIndexes applies the queued index edits of every collection, which
+// reads of an index would otherwise apply first.
+func (s *Store) SettleIndexes() {
+	for _, c := range s.colls {
+		for _, x := range c.indexes {
+			x.settle()
 		}
 	}
 }

@@ -21,7 +21,8 @@ import (
 
 // appendJSON appends v, a JSON-like value as the engine returns, to b.
 func appendJSON(b []byte, v any) ([]byte, error) {
-	w := jsonWriter{b: b}
+	var vals [32]any // enough for most documents' values, without growing
+	w := jsonWriter{b: b, vals: vals[:0]}
 	err := w.value(v)
 	return w.b, err
 }
@@ -143,7 +144,10 @@ func (w *jsonWriter) row(r query.Row) error {
 // row back): the engine's view replaces a document's map when the document
 // changes and never modifies it, so a row with the same id and the same map
 // is the same row. Rows are objects, so a number is never taken for one.
-type rowCache struct{ last map[rowKey]int }
+type rowCache struct {
+	last, spare []rowKey   // the last call's rows, in order; a buffer for the next
+	shapes      [][]string // the key orders its writers learnt (see shape)
+}
 
 type rowKey struct {
 	id  string
@@ -157,24 +161,70 @@ type cachedRows struct {
 }
 
 func (w *jsonWriter) cachedRows(x cachedRows) error {
-	next := make(map[rowKey]int, len(x.rows))
+	c := x.cache
+	next := c.spare[:0]
+	f := rowFinder{last: c.last}
+	// The rows of one query have the same few shapes call after call.
+	shapes := w.shapes
+	w.shapes = c.shapes
+	defer func() { c.shapes, w.shapes = w.shapes, shapes }()
 	w.b = append(w.b, '[')
 	for i, r := range x.rows {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
 		k := rowKey{r.ID, reflect.ValueOf(r.Doc).UnsafePointer()}
-		if at, ok := x.cache.last[k]; ok {
+		if at := f.find(k); at >= 0 {
 			w.b = strconv.AppendInt(w.b, int64(at), 10)
 		} else if err := w.row(r); err != nil {
-			x.cache.last = nil // the next call sends every row
+			c.last = nil // the next call sends every row
 			return err
 		}
-		next[k] = i
+		next = append(next, k)
 	}
 	w.b = append(w.b, ']')
-	x.cache.last = next
+	clear(c.last) // let go of the maps it kept alive
+	c.last, c.spare = next, c.last[:0]
 	return nil
+}
+
+// rowFinder finds rows in the last call's array. Unchanged rows keep their
+// order (their sort keys did not change), so each is looked for past the
+// previous one found, and a changed row, found nowhere, is known missing
+// once the search reaches the end. Only results longer than nearRows past
+// that point build a map of the whole array instead.
+type rowFinder struct {
+	last []rowKey
+	next int            // where the previous row found was, plus one
+	all  map[rowKey]int // built on the first search that nearRows cuts short
+}
+
+// nearRows bounds the scan of find before it uses the map.
+const nearRows = 64
+
+// find returns k's place in the last call's array, or -1.
+func (f *rowFinder) find(k rowKey) int {
+	end := min(f.next+nearRows, len(f.last))
+	for i := f.next; i < end; i++ {
+		if f.last[i].doc == k.doc && f.last[i].id == k.id {
+			f.next = i + 1
+			return i
+		}
+	}
+	if end == len(f.last) {
+		return -1
+	}
+	if f.all == nil {
+		f.all = make(map[rowKey]int, len(f.last))
+		for i, l := range f.last {
+			f.all[l] = i
+		}
+	}
+	if i, ok := f.all[k]; ok {
+		f.next = i + 1
+		return i
+	}
+	return -1
 }
 
 // shape returns m's keys in writing order, and appends their values to

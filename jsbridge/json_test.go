@@ -3,9 +3,12 @@
 package jsbridge
 
 import (
-	"github.com/hearthdb/hearth/query"
 	"math"
+	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/hearthdb/hearth/query"
 )
 
 // Rows that share a key count but not their keys must not share a
@@ -64,5 +67,36 @@ func TestResultRowsJSON(t *testing.T) {
 	}
 	if want := `[1,2]`; string(text) != want {
 		t.Fatalf("third result = %s\nwant %s", text, want)
+	}
+}
+
+// Unchanged rows keep their order from call to call, but not their place:
+// here the first 70 rows left the result (further than find scans), a row
+// changed and a new one came first. Every unchanged row is still found.
+func TestResultRowsJSONFarMoves(t *testing.T) {
+	var rows query.Result
+	for i := range 100 {
+		rows = append(rows, query.Row{ID: strconv.Itoa(i), Doc: map[string]any{"n": float64(i)}})
+	}
+	cache := &rowCache{}
+	if _, err := appendJSON(nil, cachedRows{rows, cache}); err != nil {
+		t.Fatal(err)
+	}
+	next := append(query.Result{{ID: "new", Doc: map[string]any{}}}, rows[70:]...)
+	next[11].Doc = map[string]any{"n": 800.0} // row "80", changed
+	text, err := appendJSON(nil, cachedRows{next, cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"id":"new"}`}
+	for i := 70; i < 100; i++ {
+		if i == 80 {
+			want = append(want, `{"id":"80","n":800}`)
+		} else {
+			want = append(want, strconv.Itoa(i))
+		}
+	}
+	if w := "[" + strings.Join(want, ",") + "]"; string(text) != w {
+		t.Fatalf("result = %s\nwant %s", text, w)
 	}
 }

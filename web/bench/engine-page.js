@@ -2,7 +2,8 @@
 // page load, chosen by ?phase=; its result is set on window.benchResult
 // (window.benchError on failure) for the Node driver, engine.mjs, to read.
 // Every time is performance.now() in this page (ms since navigation start),
-// with the engine in its Web Worker, as open() starts it by default.
+// with the engine in its Web Worker, as open() starts it by default
+// (?worker=0 runs the latency phase's engine on the page's main thread).
 //
 //   ?phase=latency  local write -> subscriber callback, 10,000 documents, 20 live queries
 //   ?phase=insert   insert 100,000 documents in transactions of 1,000
@@ -101,7 +102,7 @@ async function latencyPhase() {
   const indexes = params.get('indexes') !== '0';
   const name = 'bench-latency';
   await deleteDatabase(name);
-  const db = await open({ name });
+  const db = await open({ name, worker: params.get('worker') !== '0' });
   const items = db.collection(COLLECTION);
   const r = rng(1);
   let t = performance.now();

@@ -7,7 +7,9 @@
 // Knobs (environment): SAMPLES (latency writes, 500), LATENCY_DOCS (10000),
 // INSERT_DOCS (100000), INSERT_BUDGET_S (170: the insert phase stops at the
 // first transaction boundary past this many seconds, and says so; 0 = no
-// limit), COLD_RUNS (5), PHASES (latency,insert,cold). The defaults keep a
+// limit), COLD_RUNS (5), PHASES (latency,insert,cold), WORKER (1; 0 runs
+// the latency phase's engine on the main thread, to see what the worker's
+// two thread hops cost). The defaults keep a
 // whole run near 5 minutes on a shared 2-core machine.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +25,7 @@ const insertDocs = Number(process.env.INSERT_DOCS ?? 100_000);
 const coldRuns = Number(process.env.COLD_RUNS ?? 5);
 const insertBudget = Number(process.env.INSERT_BUDGET_S ?? 170);
 const phases = (process.env.PHASES ?? 'latency,insert,cold').split(',');
+const inWorker = process.env.WORKER !== '0';
 
 const TARGET = { p50: 1, coldFirst: 300, longTask: 50 };
 
@@ -70,10 +73,10 @@ try {
   let dbDocs = insertDocs;
 
   if (phases.includes('latency')) {
-    const r = await runPhase(env, context, `phase=latency&docs=${latencyDocs}&samples=${samples}`, 180_000);
+    const r = await runPhase(env, context, `phase=latency&docs=${latencyDocs}&samples=${samples}&worker=${inWorker ? 1 : 0}`, 180_000);
     const p50 = median(r.toCallback);
     console.log(`clock: ${r.isolated ? 'cross-origin isolated page, performance.now() in 5 µs steps' : 'page NOT cross-origin isolated: performance.now() in 0.1 ms steps'}`);
-    console.log(`write -> subscriber callback, ${r.docs} docs, ${r.queries} live queries (indexes: ${r.indexes.join(', ') || 'none'}), ${r.toCallback.length} sequential writes: ` +
+    console.log(`write -> subscriber callback${inWorker ? '' : ' (engine on the MAIN THREAD)'}, ${r.docs} docs, ${r.queries} live queries (indexes: ${r.indexes.join(', ') || 'none'}), ${r.toCallback.length} sequential writes: ` +
       `p50 ${ms(p50)}, p99 ${ms(pct(r.toCallback, 0.99))}, max ${ms(Math.max(...r.toCallback))} — ${verdict(p50, TARGET.p50)}`);
     console.log(`  by kind: put() p50 ${ms(median(r.putToCallback))} p99 ${ms(pct(r.putToCallback, 0.99))}; update() p50 ${ms(median(r.updateToCallback))} p99 ${ms(pct(r.updateToCallback, 0.99))}; ` +
       `write -> Promise resolved p50 ${ms(median(r.toResolve))}; ${r.callbacksPerWrite.toFixed(1)} callbacks per write; ` +

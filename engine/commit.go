@@ -9,16 +9,17 @@ import (
 
 // Commit runs ops as one transaction: they become one change, stored
 // atomically with the documents they touch, or, if any op fails, nothing
-// happens at all. This tab's subscriptions hear of it once, as soon as it is
-// applied in memory (optimistically: if the storage then refuses it, they
-// hear the rollback and Commit returns the error); other tabs' hear of it
-// once it is durable.
+// happens at all. This tab's subscriptions hear of it once, as soon as its
+// outcome is known (predicted, see predict.go, or applied in memory), and
+// optimistically: if the storage then refuses it, they hear the rollback
+// and Commit returns the error. Other tabs' hear of it once it is durable.
 func (db *DB) Commit(ctx context.Context, ops []Op) error {
 	return db.locked(ctx, func() error {
 		keys := opKeys(ops)
 		if err := db.loadState(ctx, keys); err != nil {
 			return err
 		}
+		early := db.show(ops, db.commits+1)
 		prior := map[docKey]map[string]any{}
 		change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
 			for i := range ops {
@@ -31,10 +32,13 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 			}
 			return nil
 		})
+		if early != nil && (err != nil || change == nil) {
+			db.unshow(early, fmt.Sprintf("failed (%v) or changed nothing", err))
+		}
 		if err != nil || change == nil {
 			return err
 		}
-		return db.persist(ctx, []*crdt.Change{change}, patch, prior)
+		return db.persist(ctx, []*crdt.Change{change}, patch, prior, early)
 	})
 }
 
@@ -47,13 +51,13 @@ func opKeys(ops []Op) []docKey {
 }
 
 // persist shows applied changes to this tab's subscriptions at once (they
-// are applied in memory), then stores them with the documents their patch
-// touched (prior holds their values before, for the indexes) in one storage
-// commit, then tells the other tabs. If the storage refuses, the
-// subscriptions hear the rollback, and the in-memory replica (which already
-// holds the changes) is dropped, so memory never runs ahead of what is
-// stored.
-func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any) error {
+// are applied in memory), unless early showed them already, then stores
+// them with the documents their patch touched (prior holds their values
+// before, for the indexes) in one storage commit, then tells the other
+// tabs. If the storage refuses, the subscriptions hear the rollback, and
+// the in-memory replica (which already holds the changes) is dropped, so
+// memory never runs ahead of what is stored.
+func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown) error {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
 	for i, p := range patch.Docs {
@@ -62,7 +66,15 @@ func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.P
 			n.Docs[i].Value = v
 		}
 	}
-	undo := db.view.apply(n)
+	var undo undo
+	if early != nil && early.matches(n) {
+		undo = early.undo
+	} else {
+		if early != nil {
+			db.unshow(early, fmt.Sprintf("made %v", n.Docs))
+		}
+		undo = db.view.apply(n)
+	}
 	err := db.store(ctx, changes, n, prior)
 	if err != nil {
 		db.replica = nil // reloaded from storage by the next refresh
@@ -133,7 +145,7 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		if len(applied) == 0 {
 			return nil
 		}
-		return db.persist(ctx, applied, patch, prior)
+		return db.persist(ctx, applied, patch, prior, nil)
 	})
 }
 

@@ -19,7 +19,8 @@ type Options struct {
 	// Coordinator shares the storage with other processes (browser tabs);
 	// nil means this process is alone.
 	Coordinator Coordinator
-	// Strict checks the CRDT's invariants after every change (for tests).
+	// Strict checks the CRDT's invariants after every change, and panics
+	// when a commit's predicted outcome (predict.go) was wrong (for tests).
 	Strict bool
 }
 

@@ -79,9 +79,12 @@ func (db *DB) predict(ops []Op) (docs []docValue, ok bool) {
 		k := docKey{op.Collection, op.ID}
 		j, seen := at[k]
 		if !seen {
-			cur, exists := db.replica.Get(k.collection, k.id)
-			if !exists {
-				cur = nil
+			var cur map[string]any
+			if op.Kind != OpPut { // a put's outcome owes nothing to what it replaces
+				var exists bool
+				if cur, exists = db.replica.Get(k.collection, k.id); !exists {
+					cur = nil
+				}
 			}
 			j = len(docs)
 			at[k] = j

@@ -32,10 +32,10 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 			}
 			return nil
 		})
-		if early != nil && (err != nil || change == nil) {
-			db.unshow(early, fmt.Sprintf("failed (%v) or changed nothing", err))
-		}
 		if err != nil || change == nil {
+			if early != nil {
+				db.unshow(early, fmt.Sprintf("failed (%v) or changed nothing", err))
+			}
 			return err
 		}
 		return db.persist(ctx, []*crdt.Change{change}, patch, prior, early)

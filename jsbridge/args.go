@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/hack-pad/safejs"
+
+	"github.com/hearthdb/hearth/internal/jsonops"
 )
 
 // stringArg returns args[i] as a string, or an InvalidArgumentError naming
@@ -33,13 +35,13 @@ func intArg(args []safejs.Value, i int, name string) (int, error) {
 }
 
 // opsArg decodes args[i], the operations as the JSON text engine.js's
-// encodeOps writes (see jsonin.go).
+// encodeOps writes (see internal/jsonops).
 func opsArg(args []safejs.Value, i int) ([]map[string]any, error) {
 	text, err := stringArg(args, i, "operations (JSON text)")
 	if err != nil {
 		return nil, err
 	}
-	return jsonOps(text)
+	return jsonops.Ops(text)
 }
 
 // funcArg returns args[i], which must be a function.

@@ -8,11 +8,13 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"github.com/hearthdb/hearth/engine"
+	"github.com/hearthdb/hearth/internal/jsonops"
 )
 
 // maxDepth bounds nesting while converting, so a cyclic or absurdly deep
-// value fails cleanly instead of exhausting the stack.
-const maxDepth = 64
+// value fails cleanly instead of exhausting the stack; the ops' JSON text
+// has the same bound.
+const maxDepth = jsonops.MaxValueDepth
 
 // converter turns a JS value into a JSON-like Go value, rejecting what JSON
 // cannot hold (functions, symbols, bigints, class instances, cycles) with an

@@ -1,4 +1,4 @@
-// The operations of a commit cross to Go as one JSON text (jsbridge/jsonin.go
+// The operations of a commit cross to Go as one JSON text (internal/jsonops
 // decodes it) instead of one syscall/js call per key and value. It is written
 // here: by engine.js when the engine runs on this thread, and by the page
 // (proxy.js) when it runs in a Worker, so that the message carries a string

@@ -1,6 +1,15 @@
-//go:build js && wasm
-
-package jsbridge
+// Package jsonops reads the JSON text in which a commit's operations cross
+// from JS to the engine (written by the npm package's encodeOps after it has
+// checked every value): one string crossing instead of one syscall/js call
+// per key and value. It is pure Go, so it is fuzzed natively.
+//
+// Values come out as jsbridge's converter gives them: map[string]any, []any,
+// string, float64, bool and nil. Numbers must reach the engine as they did
+// when values crossed one by one, so besides standard JSON the text may
+// hold the tokens NaN, Infinity and -Infinity (JSON.stringify would write
+// null): the engine, not the bridge, refuses non-finite numbers.
+// encoding/json is neither needed nor linked.
+package jsonops
 
 import (
 	"fmt"
@@ -8,25 +17,29 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/hearthdb/hearth/engine"
 )
 
-// Operations cross from JS as one JSON text, written by engine.js's
-// encodeOps after it has checked every value (with the converter's paths
-// and messages): one string crossing instead of one syscall/js call per key
-// and value. decodeJSON reads that text into the values the converter gives:
-// map[string]any, []any, string, float64, bool and nil.
-//
-// Numbers must reach the engine as they did when values crossed one by one,
-// so besides standard JSON the text may hold the tokens NaN, Infinity and
-// -Infinity (JSON.stringify would write null): the engine, not the bridge,
-// refuses non-finite numbers. encoding/json is neither needed nor linked.
+// MaxValueDepth is how deeply a value inside an operation may nest; the
+// npm package's encodeOps and jsbridge's converter refuse deeper ones.
+const MaxValueDepth = 64
 
 // maxJSONDepth bounds nesting: an op list, an op, and a value of at most
-// maxDepth levels (encodeOps refuses deeper ones with a path).
-const maxJSONDepth = maxDepth + 2
+// MaxValueDepth levels.
+const maxJSONDepth = MaxValueDepth + 2
 
-// decodeJSON parses text, which must hold exactly one value.
-func decodeJSON(text string) (any, error) {
+func invalid(format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, engine.ErrInvalidArgument)...)
+}
+
+// Decode parses text, which must hold exactly one value; malformed text,
+// and text that is not UTF-8 (JS strings always are, once encoded), is an
+// engine.ErrInvalidArgument.
+func Decode(text string) (any, error) {
+	if !utf8.ValidString(text) {
+		return nil, invalid("operations are not valid JSON: the text is not UTF-8")
+	}
 	d := jsonDecoder{s: text}
 	v, err := d.value(0)
 	if err == nil && d.skipSpace() < len(d.s) {
@@ -300,15 +313,15 @@ func (d *jsonDecoder) surrogates(r rune) rune {
 	return utf8.RuneError
 }
 
-// jsonOps decodes the operations text into one map per operation.
-func jsonOps(text string) ([]map[string]any, error) {
-	v, err := decodeJSON(text)
+// Ops decodes the operations text into one map per operation.
+func Ops(text string) ([]map[string]any, error) {
+	v, err := Decode(text)
 	if err != nil {
 		return nil, err
 	}
 	list, ok := v.([]any)
 	if !ok {
-		return nil, invalid("operations must be an array, got %s", fmt.Sprintf("%T", v))
+		return nil, invalid("operations must be an array, got %T", v)
 	}
 	ops := make([]map[string]any, len(list))
 	for i, e := range list {

@@ -1,0 +1,93 @@
+package jsonops
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/hearthdb/hearth/engine"
+)
+
+// NaN and the infinities cross as bare tokens, so the engine, not the
+// bridge, refuses them (as it did when numbers crossed one by one).
+func TestDecodeJSONNonFiniteTokens(t *testing.T) {
+	got, err := Decode(`[NaN, Infinity, -Infinity, -0, 12, -7, 123456789012345678, 1.25e-3]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := got.([]any)
+	if !math.IsNaN(l[0].(float64)) || !math.IsInf(l[1].(float64), 1) || !math.IsInf(l[2].(float64), -1) {
+		t.Errorf("non-finite tokens = %v", l[:3])
+	}
+	if f := l[3].(float64); f != 0 || !math.Signbit(f) {
+		t.Errorf("-0 = %v (sign %v)", f, math.Signbit(f))
+	}
+	if want := []any{12.0, -7.0, 123456789012345678.0, 1.25e-3}; !reflect.DeepEqual(l[4:], want) {
+		t.Errorf("numbers = %v, want %v", l[4:], want)
+	}
+}
+
+func TestDecodeJSONRejectsMalformedText(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	if _, err := Decode(deep(maxJSONDepth)); err != nil {
+		t.Errorf("nesting of %d: %v", maxJSONDepth, err)
+	}
+	bad := []string{
+		"", " ", "[", "]", "{", `{"a"}`, `{"a":}`, `{"a":1,}`, `{a:1}`, "[1,]", "[1 2]", "1 2", "nul", "tru",
+		`"abc`, `"a\x"`, `"\u12"`, `"\uzzzz"`, "\"a\nb\"", "+1", ".5", "1e400", "Inf", "NaNx", "-", "--1", "[1]x",
+		deep(maxJSONDepth + 1),
+	}
+	for _, text := range bad {
+		if v, err := Decode(text); !errors.Is(err, engine.ErrInvalidArgument) {
+			t.Errorf("Decode(%q) = %v, %v; want an InvalidArgumentError", text, v, err)
+		}
+	}
+}
+
+func TestJSONOpsWantsAnArrayOfObjects(t *testing.T) {
+	ops, err := Ops(`[{"kind":"put","collection":"c","value":{"id":"a","n":1}},{"kind":"delete","collection":"c","id":"b"}]`)
+	if err != nil || len(ops) != 2 || ops[0]["value"].(map[string]any)["n"] != 1.0 || ops[1]["id"] != "b" {
+		t.Fatalf("Ops = %v, %v", ops, err)
+	}
+	for _, text := range []string{`{}`, `"x"`, `[1]`, `[{}, null]`} {
+		if _, err := Ops(text); !errors.Is(err, engine.ErrInvalidArgument) {
+			t.Errorf("Ops(%s) error = %v, want InvalidArgument", text, err)
+		}
+	}
+}
+
+// FuzzDecode: any text decodes without panicking, to a value or to an
+// InvalidArgumentError (always, for text that is not UTF-8); text that
+// encoding/json also reads (no NaN or Infinity tokens) gives the same value.
+func FuzzDecode(f *testing.F) {
+	for _, seed := range []string{
+		`[{"kind":"put","collection":"items","value":{"id":"a","n":1.5,"t":"é😀\n","l":[null,true,{"k":[]}]}}]`,
+		`[NaN,Infinity,-Infinity,-0,1e21,5e-324,123456789012345678]`,
+		`"\ud83d\ude00 \ud800 \u00e9"`, `{"a":1,"a":2}`, `[1,]`, `{"a"}`, "\"\x01\"", strings.Repeat("[", 70),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, err := Decode(text)
+		if !utf8.ValidString(text) && err == nil {
+			t.Fatalf("Decode(%q) read text that is not UTF-8", text)
+		}
+		if err != nil {
+			if !errors.Is(err, engine.ErrInvalidArgument) {
+				t.Fatalf("Decode(%q) error %v is not an InvalidArgumentError", text, err)
+			}
+			return
+		}
+		var want any
+		if json.Unmarshal([]byte(text), &want) != nil {
+			return // NaN or Infinity tokens: encoding/json has no such thing
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Decode(%q) = %#v, encoding/json reads %#v", text, got, want)
+		}
+	})
+}

@@ -21,8 +21,7 @@ import (
 
 // appendJSON appends v, a JSON-like value as the engine returns, to b.
 func appendJSON(b []byte, v any) ([]byte, error) {
-	var vals [32]any // enough for most documents' values, without growing
-	w := jsonWriter{b: b, vals: vals[:0]}
+	w := jsonWriter{b: b}
 	err := w.value(v)
 	return w.b, err
 }
@@ -231,6 +230,9 @@ func (f *rowFinder) find(k rowKey) int {
 // w.vals: a remembered order that holds exactly m's keys (same count, each
 // present), or a newly sorted one.
 func (w *jsonWriter) shape(m map[string]any) []string {
+	if w.vals == nil { // the first object: room for most documents' values at once
+		w.vals = make([]any, 0, 32)
+	}
 	base := len(w.vals)
 next:
 	for _, keys := range w.shapes {

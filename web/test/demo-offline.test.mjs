@@ -29,7 +29,9 @@ test('demo offline: loads from the service worker with the network off, keeps ed
   // A note to edit later.
   await page.fill('#note-name', 'Trip');
   await page.press('#note-name', 'Enter');
-  await page.waitForSelector('#editor:not([hidden])');
+  // The text area stays read-only until bindText has loaded the note;
+  // keys typed before then would be dropped.
+  await page.waitForFunction(() => document.getElementById('note-title').value === 'Trip' && !document.getElementById('body').readOnly);
   await page.type('#body', 'Pack: tent');
   await page.waitForFunction(() => document.querySelector('#note-info').textContent.startsWith('10 characters'));
   await page.waitForSelector('#sync.synced');

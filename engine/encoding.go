@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hearthdb/hearth/crdt"
 	"github.com/vmihailenco/msgpack/v5"
 )
 
@@ -32,12 +33,41 @@ func (n notice) encode() []byte {
 	return b
 }
 
+// maxNoticeDepth bounds a notice's nesting before it is decoded: its own
+// three levels above a document, the 64 a document may have below
+// (crdt.Materialize checks that exactly), and a margin.
+const maxNoticeDepth = 3 + 64 + 4
+
+// decodeNotice decodes a notice from another process and checks it as a
+// commit checks its input: the sizes it claims must fit in b, each document
+// needs a collection and an id, and its value may hold only what a
+// document holds (no extension types, NaN, invalid UTF-8 or nesting past
+// the limit), normalized as a document holds it (an unsigned integer
+// becomes an int64). A notice that fails is refused whole, so a malformed
+// one cannot leave values in the view that no query result could carry to
+// JavaScript.
 func decodeNotice(b []byte) (notice, error) {
+	if err := checkSizes(b, maxNoticeDepth); err != nil {
+		return notice{}, fmt.Errorf("decode commit notice: %w", errors.Join(ErrInvalidArgument, err))
+	}
 	var n notice
 	dec := msgpack.NewDecoder(bytes.NewReader(b))
 	dec.UseLooseInterfaceDecoding(true)
 	if err := dec.Decode(&n); err != nil {
 		return notice{}, fmt.Errorf("decode commit notice: %w", errors.Join(ErrInvalidArgument, err))
+	}
+	for i, d := range n.Docs {
+		if err := validateAddress(d.Collection, d.ID); err != nil {
+			return notice{}, fmt.Errorf("decode commit notice: %w", err)
+		}
+		if d.Value == nil {
+			continue
+		}
+		v, err := crdt.Materialize(d.Value, 0)
+		if err != nil {
+			return notice{}, fmt.Errorf("decode commit notice: document %q of %q: %w", d.ID, d.Collection, err)
+		}
+		n.Docs[i].Value = v.(map[string]any)
 	}
 	return n, nil
 }

@@ -92,7 +92,12 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	d.tabs.deliverTo(func(msg []byte) {
-		_ = d.db.Receive(msg)
+		if err := d.db.Receive(msg); err != nil {
+			// Another tab's notice this tab cannot read (from another
+			// version of the app, say): this tab's subscriptions miss its
+			// documents until they change again.
+			consoleError("hearthdb: a commit notice from another tab was refused:", err.Error())
+		}
 		d.sync.notify() // another tab's commit may have local changes to push
 	})
 	r.mu.Lock()
@@ -299,9 +304,14 @@ func call(cb safejs.Value, v any) {
 		_, err = cb.Invoke(arg)
 	}
 	if err != nil {
-		if console := lookup("console"); !console.IsUndefined() {
-			_, _ = console.Call("error", "hearthdb: a subscriber threw:", err.Error())
-		}
+		consoleError("hearthdb: a subscriber threw:", err.Error())
+	}
+}
+
+// consoleError reports what no caller waits to hear on the console.
+func consoleError(args ...any) {
+	if console := lookup("console"); !console.IsUndefined() {
+		_, _ = console.Call("error", args...)
 	}
 }
 

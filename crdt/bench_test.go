@@ -33,6 +33,18 @@ func BenchmarkTraceLocal(b *testing.B) {
 	reportCPU(b, cpu)
 }
 
+// BenchmarkTraceLocalNoLog is BenchmarkTraceLocal on a replica made
+// WithoutChangeLog, as the engine's is: the cost of keeping every change.
+func BenchmarkTraceLocalNoLog(b *testing.B) {
+	tr := loadTrace(b, "automerge-paper.json.gz")
+	b.ReportAllocs()
+	cpu := cpuTime()
+	for b.Loop() {
+		replayTrace(b, mustReplica(b, "alice", WithoutChangeLog()), tr)
+	}
+	reportCPU(b, cpu)
+}
+
 // BenchmarkTraceSequence applies the trace straight to the sequence CRDT,
 // without transactions, changes or patches: the cost of the data structure.
 func BenchmarkTraceSequence(b *testing.B) {

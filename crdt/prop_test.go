@@ -284,6 +284,17 @@ func (nw *network) compare() {
 	if !bytes.Equal(rebuilt.EncodeSnapshot(), want) || !rebuilt.Version().Equal(ref.Version()) {
 		t.Fatal("replica rebuilt from the merged log differs")
 	}
+	// One that keeps no change log ends in the same state and holds none.
+	forgetful := mustReplica(t, "forgetful", WithStrict(true), WithoutChangeLog())
+	if _, err := forgetful.Apply(log...); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(forgetful.EncodeSnapshot(), want) || !forgetful.Version().Equal(ref.Version()) {
+		t.Fatal("replica without a change log differs")
+	}
+	if kept := forgetful.ChangesSince(nil); len(kept) != 0 {
+		t.Fatalf("replica without a change log holds %d changes", len(kept))
+	}
 	loaded, err := LoadSnapshot("loaded", want)
 	if err != nil {
 		t.Fatal(err)

@@ -17,7 +17,7 @@ type Replica struct {
 	strict  bool
 	version VersionVector
 	nextCtr map[ActorID]uint64 // smallest counter each actor may use next
-	log     map[ActorID]*actorLog
+	log     map[ActorID]*actorLog // nil: changes are not kept (WithoutChangeLog)
 	pending map[ActorID]map[uint64]*Change
 	docs    map[docKey]*docState
 	maxHLC  HLC    // greatest HLC of any applied change
@@ -47,6 +47,14 @@ func WithClock(now func() time.Time) Option {
 // transaction and fail the call if an invariant is broken (for tests).
 func WithStrict(on bool) Option {
 	return func(r *Replica) { r.strict = on }
+}
+
+// WithoutChangeLog makes the replica forget each change once applied, for
+// a host that keeps its own durable log: ChangesSince then returns none.
+// Without it a replica holds every change it applied for as long as it
+// lives (a long editing session's worth).
+func WithoutChangeLog() Option {
+	return func(r *Replica) { r.log = nil }
 }
 
 // maxActorLen bounds actor ids.
@@ -137,7 +145,8 @@ func (r *Replica) IDs(coll string) []string {
 
 // ChangesSince returns the changes the replica holds that a peer with
 // version v lacks, in per-actor seq order (actors sorted). A replica loaded
-// from a snapshot holds only the changes applied since.
+// from a snapshot holds only the changes applied since; one made
+// WithoutChangeLog holds none.
 func (r *Replica) ChangesSince(v VersionVector) []*Change {
 	var out []*Change
 	for _, a := range r.version.Actors() {
@@ -160,6 +169,9 @@ func (r *Replica) record(c *Change) {
 	r.version[c.Actor] = c.Seq
 	if c.HLC.Compare(r.maxHLC) > 0 {
 		r.maxHLC = c.HLC
+	}
+	if r.log == nil {
+		return
 	}
 	l := r.log[c.Actor]
 	if l == nil {

@@ -174,8 +174,11 @@ func (db *DB) reload(stored uint64, meta []byte, readIndexes func() (map[string]
 	return nil
 }
 
+// replicaOptions configure the CRDT cache. It keeps no change log: the
+// storage's log is what sync reads, and an in-memory copy would grow with
+// every commit for as long as the tab stays open.
 func (db *DB) replicaOptions() []crdt.Option {
-	return []crdt.Option{crdt.WithClock(db.opts.Clock), crdt.WithStrict(db.opts.Strict)}
+	return []crdt.Option{crdt.WithClock(db.opts.Clock), crdt.WithStrict(db.opts.Strict), crdt.WithoutChangeLog()}
 }
 
 func (db *DB) storedCommits(ctx context.Context) (uint64, error) {

@@ -79,8 +79,9 @@
 //     clock runs far ahead wins last-writer-wins conflicts until the others
 //     catch up (the HLC never lets it go backwards).
 //   - A replica loaded from a snapshot has no change log before the
-//     snapshot: ChangesSince returns only the changes applied since. The
-//     storage layer keeps the log.
+//     snapshot: ChangesSince returns only the changes applied since, and
+//     one made WithoutChangeLog none at all. The storage layer keeps the
+//     log.
 //   - Deleted text and list elements keep their IDs (tombstones) forever;
 //     only their content is dropped from snapshots.
 //   - A transaction's reads see its own writes (its methods apply at once);

@@ -16,7 +16,7 @@ type Replica struct {
 	clock   hlcClock
 	strict  bool
 	version VersionVector
-	nextCtr map[ActorID]uint64 // smallest counter each actor may use next
+	nextCtr map[ActorID]uint64    // smallest counter each actor may use next
 	log     map[ActorID]*actorLog // nil: changes are not kept (WithoutChangeLog)
 	pending map[ActorID]map[uint64]*Change
 	docs    map[docKey]*docState

@@ -300,10 +300,11 @@ func docList(docs []map[string]any) []any {
 // bug: it is reported on the console and the subscription goes on.
 func call(cb safejs.Value, v any) {
 	arg, err := wire(v)
-	if err == nil {
-		_, err = cb.Invoke(arg)
-	}
 	if err != nil {
+		consoleError("hearthdb: a result could not be sent to its subscriber:", err.Error())
+		return
+	}
+	if _, err := cb.Invoke(arg); err != nil {
 		consoleError("hearthdb: a subscriber threw:", err.Error())
 	}
 }

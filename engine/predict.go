@@ -81,10 +81,7 @@ func (db *DB) predict(ops []Op) (docs []docValue, ok bool) {
 		if !seen {
 			var cur map[string]any
 			if op.Kind != OpPut { // a put's outcome owes nothing to what it replaces
-				var exists bool
-				if cur, exists = db.replica.Get(k.collection, k.id); !exists {
-					cur = nil
-				}
+				cur, _ = db.replica.Get(k.collection, k.id) // nil when absent
 			}
 			j = len(docs)
 			at[k] = j

@@ -7,7 +7,7 @@
 // (proxy.js), so each value is parsed once and structured-cloned as a string.
 import './wasm_exec.js';
 import { encodeOps } from './ops.js';
-import { decode, subscriptionReader } from './rows.js';
+import { decode, readingText } from './rows.js';
 
 let enginePromise;
 
@@ -97,16 +97,11 @@ function textAPI(raw) {
   return api;
 }
 
-function subscriber(fn) {
-  const read = subscriptionReader();
-  return (v) => fn(read(v));
-}
-
 // parsedAPI wraps textAPI's so that results and callback arguments arrive parsed.
 function parsedAPI(text) {
   const api = {};
   for (const name of Object.keys(text)) {
-    api[name] = (...args) => text[name](...args.map((a) => (typeof a === 'function' ? subscriber(a) : a))).then(decode);
+    api[name] = (...args) => text[name](...args.map((a) => (typeof a === 'function' ? readingText(a) : a))).then(decode);
   }
   return api;
 }

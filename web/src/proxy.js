@@ -4,7 +4,7 @@
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 // Values arrive as the engine's JSON text and are parsed here, once.
 import { encodeOps } from './ops.js';
-import { decode, subscriptionReader } from './rows.js';
+import { decode, readingText } from './rows.js';
 
 const methods = ['open', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
 
@@ -45,8 +45,7 @@ export class WorkerEngine {
     const id = ++this.#next;
     const wire = args.map((a) => {
       if (typeof a !== 'function') return a;
-      const read = subscriptionReader();
-      this.#callbacks.set(id, (value) => a(read(value)));
+      this.#callbacks.set(id, readingText(a));
       return { $callback: id };
     });
     const answer = new Promise((resolve, reject) => {

@@ -10,19 +10,21 @@
 export const decode = (text) => (text === undefined ? undefined : JSON.parse(text));
 
 /**
- * Returns a reader for one subscription's values: it parses each text and,
- * in an array, puts back the rows sent by place. New rows are frozen, as
- * later calls hand the same objects out again; the array is the caller's.
+ * Wraps `listener`, one subscription's callback, to take the engine's text:
+ * each value is parsed and, in an array, the rows sent by place are put
+ * back. New rows are frozen, as later calls hand the same objects out
+ * again; the array is the listener's.
  */
-export function subscriptionReader() {
+export function readingText(listener) {
   let last = [];
   return (text) => {
     const value = decode(text);
-    if (!Array.isArray(value)) return value;
-    for (let i = 0; i < value.length; i++) {
-      value[i] = typeof value[i] === 'number' ? last[value[i]] : Object.freeze(value[i]);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        value[i] = typeof value[i] === 'number' ? last[value[i]] : Object.freeze(value[i]);
+      }
+      last = value.slice(); // the listener may reorder its array
     }
-    last = value.slice(); // the caller may reorder its array
-    return value;
+    listener(value);
   };
 }

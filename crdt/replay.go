@@ -1,0 +1,64 @@
+package crdt
+
+import "fmt"
+
+// Replay applies changes to the documents their operations address, without
+// the causal bookkeeping of Apply: no version vector check or update, no
+// change log, no patch. It is for a host that stores a document as a
+// snapshot (EncodeDoc) plus the changes made to it since, which the
+// replica's version vector already counts: loading the document is LoadDoc
+// of the snapshot, then Replay of those changes in the order they were
+// applied. A change here may hold only part of an original change's
+// operations (those of one document), with StartCtr the counter of its
+// first operation. On error the failing change is rolled back and the
+// ones before it stay applied.
+func (r *Replica) Replay(changes ...*Change) error {
+	for _, c := range changes {
+		if err := checkShape(c); err != nil {
+			return err
+		}
+		r.beginStep()
+		ctr := c.StartCtr
+		for i := range c.Ops {
+			op := &c.Ops[i]
+			if op.Coll == "" || op.Doc == "" {
+				r.rollback()
+				return fmt.Errorf("%w: op %d has no document", ErrInvalidChange, i)
+			}
+			st := Stamp{HLC: c.HLC, Actor: c.Actor, Ctr: ctr}
+			if err := r.applyOp(r.docFor(op.Coll, op.Doc), op, ID{c.Actor, ctr}, st); err != nil {
+				r.rollback()
+				return fmt.Errorf("replay %s seq %d op %d: %w", c.Actor, c.Seq, i, err)
+			}
+			ctr += op.width()
+		}
+		r.undo = r.undo[:0]
+		if r.nextCtr[c.Actor] < ctr {
+			r.nextCtr[c.Actor] = ctr
+		}
+	}
+	r.pb.reset()
+	return r.strictCheck()
+}
+
+// DocParts splits c into one change per document it touches, in order of
+// first touch: each holds the runs of c's operations on that document
+// (one change per run, with StartCtr the counter of the run's first
+// operation), so that Replay of a document's parts on its snapshot
+// rebuilds exactly what c did to it.
+func (c *Change) DocParts() map[[2]string][]*Change {
+	out := map[[2]string][]*Change{}
+	ctr := c.StartCtr
+	var cur *Change
+	for i := range c.Ops {
+		op := c.Ops[i]
+		k := [2]string{op.Coll, op.Doc}
+		if cur == nil || cur.Ops[0].Coll != op.Coll || cur.Ops[0].Doc != op.Doc {
+			cur = &Change{Actor: c.Actor, Seq: c.Seq, Deps: c.Deps, HLC: c.HLC, StartCtr: ctr}
+			out[k] = append(out[k], cur)
+		}
+		cur.Ops = append(cur.Ops, op)
+		ctr += op.width()
+	}
+	return out
+}

@@ -33,6 +33,7 @@ type coldSource struct {
 	// another tab committed between the two reads, and the walk is not a
 	// consistent picture.
 	stale bool
+	tails map[string]uint64 // metaTails, read once by the first page
 }
 
 // Get implements query.Source.
@@ -94,22 +95,23 @@ func (s *coldSource) ScanIndex(collection, field string, r query.Range, desc boo
 // checking that each still has the key its entry says; false stops.
 func (s *coldSource) visit(collection, field, prefix string, keys []string, fn func(string, map[string]any) bool) bool {
 	ids := make([]string, len(keys))
-	docKeys := make([]string, len(keys))
+	docKeys := make([]docKey, len(keys))
 	for i, k := range keys {
 		_, ids[i], _ = strings.Cut(k[len(prefix):], keySep)
-		docKeys[i] = DocKey(collection, ids[i])
+		docKeys[i] = docKey{collection, ids[i]}
 	}
-	values, err := s.db.storage.GetMany(s.ctx, StoreDocs, docKeys)
+	if s.tails == nil {
+		if s.tails, s.err = s.db.storedTails(s.ctx); s.err != nil {
+			return false
+		}
+	}
+	values, err := s.db.committedValues(s.ctx, docKeys, s.tails)
 	if s.err = err; err != nil {
 		return false
 	}
-	for i, b := range values {
-		if b == nil {
+	for i, doc := range values {
+		if doc == nil {
 			s.stale = true
-			return false
-		}
-		doc, err := decodeValue(b)
-		if s.err = err; err != nil {
 			return false
 		}
 		if indexEntry(collection, field, ids[i], doc) != keys[i] {

@@ -83,41 +83,100 @@ func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.P
 	}
 	db.commits = commits
 	db.opts.Coordinator.Publish(n.encode())
+	db.checkpointSoon(n)
 	return nil
 }
 
-// store writes the changes, the documents of n, their index entries and the
-// replica's metadata in one storage commit.
+// store writes the changes, the documents of n (a checkpoint or a tail
+// entry each, see tail.go), their index entries and the replica's metadata
+// in one storage commit.
 func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice, prior map[docKey]map[string]any) error {
-	writes := make([]Write, 0, len(changes)+2*len(n.Docs)+2)
+	writes := make([]Write, 0, len(changes)+2*len(n.Docs)+3)
+	parts := map[[2]string][]*crdt.Change{}
 	for _, c := range changes {
 		writes = append(writes, Write{Store: StoreLog, Key: LogKey(c.Actor, c.Seq), Value: crdt.EncodeChange(c)})
+		for k, p := range c.DocParts() {
+			parts[k] = append(parts[k], p...)
+		}
 	}
+	tailsChanged := false
 	for _, d := range n.Docs {
-		key := DocKey(d.Collection, d.ID)
-		state, err := db.replica.EncodeDoc(d.Collection, d.ID)
+		k := docKey{d.Collection, d.ID}
+		docWrites, changed, err := db.storeDoc(k, d.Value, parts[[2]string{k.collection, k.id}], n.Commit)
 		if err != nil {
 			return err
 		}
-		value := Write{Store: StoreDocs, Key: key}
-		if d.Value != nil {
-			if value.Value, err = encodeValue(d.Value); err != nil {
-				return err
-			}
-		}
-		writes = append(writes, Write{Store: StoreState, Key: key, Value: state}, value)
+		writes = append(writes, docWrites...)
+		tailsChanged = tailsChanged || changed
 		if len(db.indexes[d.Collection]) > 0 {
-			old, ok := prior[docKey{d.Collection, d.ID}]
+			old, ok := prior[k]
 			if !ok {
 				return fmt.Errorf("commit: %s/%s changed without its prior value: %w", d.Collection, d.ID, ErrStorage)
 			}
 			writes = append(writes, db.indexWrites(d.Collection, d.ID, old, d.Value)...)
 		}
 	}
+	if tailsChanged {
+		writes = append(writes, Write{Store: StoreMeta, Key: metaTails, Value: encodeTails(db.tails)})
+	}
 	writes = append(writes,
 		Write{Store: StoreMeta, Key: metaReplica, Value: db.replica.EncodeMeta()},
 		Write{Store: StoreMeta, Key: metaCommit, Value: encodeUint(n.Commit)})
 	return db.storage.Commit(ctx, writes)
+}
+
+// storeDoc returns the writes that store document k after commit: a
+// checkpoint when it is small, else a tail entry of its parts of the
+// commit's changes. It updates db.loaded[k] and db.tails as if they
+// succeed (a failed commit reloads both); changed says db.tails changed.
+func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change, commit uint64) (writes []Write, changed bool, err error) {
+	t := db.loaded[k]
+	if t == nil { // loadState loads every document a commit touches
+		return nil, false, fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
+	}
+	if !t.inline() {
+		prev := uint64(0)
+		if n := len(t.entries); n > 0 {
+			prev = t.entries[n-1]
+		} else {
+			db.tails[DocKey(k.collection, k.id)] = commit
+			changed = true
+		}
+		entry := encodeTailEntry(prev, parts)
+		t.entries = append(t.entries, commit)
+		t.bytes += len(entry)
+		return []Write{{Store: StoreTail, Key: tailKey(k, commit), Value: entry}}, changed, nil
+	}
+	writes, err = db.checkpointWrites(k, value)
+	return writes, len(writes) > 2, err
+}
+
+// checkpointWrites returns the writes that store document k whole (its
+// CRDT state and its value), drop its tail and take it off db.tails (it is
+// there when more than two writes come back), and updates db.loaded[k].
+func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) {
+	key := DocKey(k.collection, k.id)
+	state, err := db.replica.EncodeDoc(k.collection, k.id)
+	if err != nil {
+		return nil, err
+	}
+	doc := Write{Store: StoreDocs, Key: key}
+	if value != nil {
+		if doc.Value, err = encodeValue(value); err != nil {
+			return nil, err
+		}
+	}
+	t := db.loaded[k]
+	writes := make([]Write, 0, 2+len(t.entries))
+	writes = append(writes, Write{Store: StoreState, Key: key, Value: state}, doc)
+	for _, c := range t.entries {
+		writes = append(writes, Write{Store: StoreTail, Key: tailKey(k, c)})
+	}
+	if len(t.entries) > 0 {
+		delete(db.tails, key)
+	}
+	*t = docTail{checkpoint: len(state) + len(doc.Value)}
+	return writes, nil
 }
 
 // ApplyRemote applies changes made by other replicas (from sync), in any

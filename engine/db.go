@@ -49,10 +49,13 @@ type DB struct {
 	// CRDT state: a cache of the storage, valid while no other process
 	// has committed (commits equals the stored counter).
 	replica *crdt.Replica
-	loaded  map[docKey]bool // documents whose CRDT state is in replica
+	loaded  map[docKey]*docTail // documents whose CRDT state is in replica, and what is stored of them
+	tails   map[string]uint64   // metaTails as stored: documents with a tail (tail.go)
 	commits uint64
 	pending []*crdt.Change      // remote changes waiting for their causal past
 	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
+
+	checkpointing bool // a background Checkpoint is running (checkpoint.go)
 
 	view *viewState
 }
@@ -82,7 +85,7 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 // a first open, which creates the identity, takes it.
 func (db *DB) openStored(ctx context.Context) error {
 	indexes := db.readIndexes(ctx)
-	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica})
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails})
 	if err != nil {
 		return err
 	}
@@ -101,7 +104,7 @@ func (db *DB) openStored(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return db.reload(stored, meta[2], indexes)
+	return db.reload(stored, meta[2], meta[3], indexes)
 }
 
 // Actor returns the id of this database's replica.
@@ -142,20 +145,18 @@ func (db *DB) refresh(ctx context.Context, continuous bool) error {
 		return nil
 	}
 	indexes := db.readIndexes(ctx)
-	meta, err := db.storage.Get(ctx, StoreMeta, metaReplica)
-	if errors.Is(err, ErrNotFound) {
-		meta, err = nil, nil
-	}
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaReplica, metaTails})
 	if err != nil {
 		return fmt.Errorf("load replica: %w", err)
 	}
-	return db.reload(stored, meta, indexes)
+	return db.reload(stored, meta[0], meta[1], indexes)
 }
 
 // reload replaces the CRDT cache with the replica of the stored metadata
-// (nil when there is none yet) at commit counter stored, and the declared
-// indexes with what the read started by readIndexes returns.
-func (db *DB) reload(stored uint64, meta []byte, readIndexes func() (map[string][]string, error)) error {
+// (nil when there is none yet) and the stored list of tails at commit
+// counter stored, and the declared indexes with what the read started by
+// readIndexes returns.
+func (db *DB) reload(stored uint64, meta, tails []byte, readIndexes func() (map[string][]string, error)) error {
 	var r *crdt.Replica
 	var err error
 	if meta == nil {
@@ -170,7 +171,11 @@ func (db *DB) reload(stored uint64, meta []byte, readIndexes func() (map[string]
 	if err != nil {
 		return err
 	}
-	db.replica, db.loaded, db.commits, db.pending, db.indexes = r, map[docKey]bool{}, stored, nil, indexes
+	t, err := decodeTails(tails)
+	if err != nil {
+		return err
+	}
+	db.replica, db.loaded, db.tails, db.commits, db.pending, db.indexes = r, map[docKey]*docTail{}, t, stored, nil, indexes
 	return nil
 }
 
@@ -200,14 +205,15 @@ func decodeCommits(b []byte) (uint64, error) {
 	return decodeUint(b)
 }
 
-// loadState brings the CRDT state of the given documents into the replica,
-// reading those not yet loaded in one storage read.
+// loadState brings the CRDT state of the given documents into the replica:
+// those not yet loaded, their checkpoints in one storage read, then the
+// tails of those that have one (tail.go).
 func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 	var missing []docKey
 	var storeKeys []string
 	for _, k := range keys {
-		if !db.loaded[k] {
-			db.loaded[k] = true // also dedups keys
+		if db.loaded[k] == nil {
+			db.loaded[k] = &docTail{} // also dedups keys
 			missing = append(missing, k)
 			storeKeys = append(storeKeys, DocKey(k.collection, k.id))
 		}
@@ -216,18 +222,43 @@ func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 		return nil
 	}
 	states, err := db.storage.GetMany(ctx, StoreState, storeKeys)
+	if err == nil {
+		for i, b := range states {
+			if err = db.loadDoc(ctx, missing[i], b); err != nil {
+				break
+			}
+		}
+	}
 	if err != nil {
 		db.replica = nil // some documents are marked loaded but are not
+	}
+	return err
+}
+
+// loadDoc loads one document from its checkpoint state (nil: none) and its
+// tail. It holds the lock, so the tail cannot move while it is read.
+func (db *DB) loadDoc(ctx context.Context, k docKey, state []byte) error {
+	if state != nil {
+		if err := db.replica.LoadDoc(state); err != nil {
+			return fmt.Errorf("load %s/%s: %w", k.collection, k.id, err)
+		}
+	}
+	t := db.loaded[k]
+	t.checkpoint = len(state)
+	first, ok := db.tails[DocKey(k.collection, k.id)]
+	if !ok {
+		return nil
+	}
+	parts, tail, err := db.readTail(ctx, k, first)
+	if errors.Is(err, errTailMoved) {
+		err = fmt.Errorf("%s/%s: the stored tail does not match its list: %w", k.collection, k.id, ErrStorage)
+	}
+	if err != nil {
 		return err
 	}
-	for i, b := range states {
-		if b == nil {
-			continue
-		}
-		if err := db.replica.LoadDoc(b); err != nil {
-			db.replica = nil
-			return fmt.Errorf("load %s/%s: %w", missing[i].collection, missing[i].id, err)
-		}
+	t.entries, t.bytes = tail.entries, tail.bytes
+	if err := db.replica.Replay(parts...); err != nil {
+		return fmt.Errorf("load %s/%s: %w", k.collection, k.id, errors.Join(ErrStorage, err))
 	}
 	return nil
 }

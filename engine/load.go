@@ -78,20 +78,44 @@ func (db *DB) readCollection(ctx context.Context, collection string) (docs []que
 	return docs, floor, err
 }
 
-// storedDocs reads and decodes every stored document of collection.
+// storedDocs reads and decodes every stored document of collection: the
+// checkpoint values, then the documents with a tail as committedValues
+// reads them.
 func (db *DB) storedDocs(ctx context.Context, collection string) ([]query.Change, error) {
+	tails, err := db.storedTails(ctx)
+	if err != nil {
+		return nil, err
+	}
 	kvs, err := db.storage.Scan(ctx, StoreDocs, collectionPrefix(collection))
 	if err != nil {
 		return nil, err
 	}
-	docs := make([]query.Change, len(kvs))
-	for i, kv := range kvs {
+	docs := make([]query.Change, 0, len(kvs))
+	for _, kv := range kvs {
+		if _, tailed := tails[kv.Key]; tailed {
+			continue
+		}
 		_, id, _ := splitDocKey(kv.Key)
 		doc, err := decodeValue(kv.Value)
 		if err != nil {
 			return nil, fmt.Errorf("load %s/%s: %w", collection, id, err)
 		}
-		docs[i] = query.Change{Collection: collection, ID: id, Doc: doc}
+		docs = append(docs, query.Change{Collection: collection, ID: id, Doc: doc})
+	}
+	var tailed []docKey
+	for key := range tails {
+		if c, id, _ := splitDocKey(key); c == collection {
+			tailed = append(tailed, docKey{c, id})
+		}
+	}
+	values, err := db.committedValues(ctx, tailed, tails)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range tailed {
+		if values[i] != nil {
+			docs = append(docs, query.Change{Collection: collection, ID: k.id, Doc: values[i]})
+		}
 	}
 	return docs, nil
 }

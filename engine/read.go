@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 
@@ -33,14 +32,15 @@ func (db *DB) Get(ctx context.Context, collection, id string) (doc map[string]an
 // storedDoc reads document id of collection from the storage (ok false
 // when there is none).
 func (db *DB) storedDoc(ctx context.Context, collection, id string) (doc map[string]any, ok bool, err error) {
-	b, err := db.storage.Get(ctx, StoreDocs, DocKey(collection, id))
-	if errors.Is(err, ErrNotFound) {
-		return nil, false, nil
+	tails, err := db.storedTails(ctx)
+	if err != nil {
+		return nil, false, err
 	}
-	if err == nil {
-		doc, err = decodeValue(b)
+	values, err := db.committedValues(ctx, []docKey{{collection, id}}, tails)
+	if err != nil {
+		return nil, false, err
 	}
-	return doc, err == nil, err
+	return values[0], values[0] != nil, nil
 }
 
 // Query runs q and returns its documents, each with its "id" field. On a

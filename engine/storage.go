@@ -4,15 +4,16 @@ import "context"
 
 // Store names used by the engine. Every Storage must provide them.
 const (
-	StoreDocs  = "docs"  // materialized document values (msgpack), keyed by DocKey
-	StoreState = "state" // CRDT state of each document (crdt.EncodeDoc), keyed by DocKey
+	StoreDocs  = "docs"  // materialized document values (msgpack) as of each document's checkpoint, keyed by DocKey
+	StoreState = "state" // CRDT state of each document (crdt.EncodeDoc) as of its checkpoint, keyed by DocKey
 	StoreLog   = "log"   // encoded changes, keyed by LogKey
 	StoreMeta  = "meta"  // replica metadata: actor id, replica clock and version, commit counter, declared indexes
 	StoreIndex = "index" // persisted index entries, keyed by indexKey; values are empty
+	StoreTail  = "tail"  // each document's changes since its checkpoint in StoreState and StoreDocs (tail.go)
 )
 
 // Stores lists every store a Storage must provide.
-var Stores = []string{StoreDocs, StoreState, StoreLog, StoreMeta, StoreIndex}
+var Stores = []string{StoreDocs, StoreState, StoreLog, StoreMeta, StoreIndex, StoreTail}
 
 // KV is one key and its value, as returned by Storage.Scan.
 type KV struct {

@@ -17,7 +17,7 @@ import (
 
 // schemaVersion is the IndexedDB version of the layout this package creates.
 // Raise it, with an upgrade step, whenever engine.Stores changes.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // DatabaseName is the IndexedDB database that holds Hearth database name.
 func DatabaseName(name string) string { return "hearth:" + name }
@@ -92,7 +92,8 @@ func Delete(ctx context.Context, name string) error {
 
 // upgrade creates the stores. Version 1 (an unreleased development layout)
 // kept plain values without CRDT state; its stores are dropped. Version 2
-// had no index store: it is added, empty, as no index was declared then.
+// had no index store, and versions 2 and 3 no tail store: they are added,
+// empty, as no index was declared and no document had a tail then.
 func upgrade(db *idb.Database, oldVersion, _ uint) error {
 	names, err := db.ObjectStoreNames()
 	if err != nil {

@@ -1,0 +1,195 @@
+package engine_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/hearthdb/hearth/engine"
+	"github.com/hearthdb/hearth/query"
+)
+
+// countingStorage counts the bytes the engine writes.
+type countingStorage struct {
+	engine.Storage
+	mu    sync.Mutex
+	bytes int
+}
+
+func (c *countingStorage) Commit(ctx context.Context, writes []engine.Write) error {
+	c.mu.Lock()
+	for _, w := range writes {
+		c.bytes += len(w.Key) + len(w.Value)
+	}
+	c.mu.Unlock()
+	return c.Storage.Commit(ctx, writes)
+}
+
+func (c *countingStorage) written() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}
+
+// textModel is the expected text, edited in UTF-16 units as JS does.
+type textModel struct{ units []uint16 }
+
+func (m *textModel) String() string { return string(utf16.Decode(m.units)) }
+
+// edit makes a random insert or delete at a character boundary and returns
+// its op.
+func (m *textModel) edit(rng *rand.Rand, coll, id string) engine.Op {
+	boundary := func() int {
+		for {
+			i := rng.IntN(len(m.units) + 1)
+			if i == len(m.units) || !utf16.IsSurrogate(rune(m.units[i])) || m.units[i] < 0xDC00 {
+				return i
+			}
+		}
+	}
+	at := boundary()
+	if rng.IntN(3) > 0 || len(m.units) == 0 {
+		text := []string{"a", "b", " ", "é", "😀", "xyz"}[rng.IntN(6)]
+		ins := utf16.Encode([]rune(text))
+		m.units = append(m.units[:at], append(ins, m.units[at:]...)...)
+		return engine.Op{Kind: engine.OpInsertText, Collection: coll, ID: id, Path: []string{"body"}, Index: at, Text: text, UTF16: true}
+	}
+	end := min(at+1+rng.IntN(3), len(m.units)) // a few units, like typing
+	if end < len(m.units) && m.units[end] >= 0xDC00 && m.units[end] <= 0xDFFF {
+		end++ // not inside a surrogate pair
+	}
+	if end == at {
+		at--
+		if at > 0 && m.units[at] >= 0xDC00 && m.units[at] <= 0xDFFF {
+			at--
+		}
+	}
+	m.units = append(m.units[:at], m.units[end:]...)
+	return engine.Op{Kind: engine.OpDeleteText, Collection: coll, ID: id, Path: []string{"body"}, Index: at, Count: end - at, UTF16: true}
+}
+
+func putNote(t *testing.T, db *engine.DB, id, body string) {
+	t.Helper()
+	commit(t, db, put("notes", map[string]any{"id": id, "title": id, "body": map[string]any{"$hearth": "text", "value": body}}))
+}
+
+// A keystroke into a large text writes a tail entry, not the document:
+// what each commit writes stays small however large the text is, and
+// reopening the storage, a collection load, a cold Get and an indexed cold
+// query all read the text as committed, before and after checkpoints.
+func TestLargeTextCommitsWriteWhatChanged(t *testing.T) {
+	store := &countingStorage{Storage: engine.NewMemoryStorage()}
+	db := openDB(t, store)
+	if err := db.CreateIndex(ctx, "notes", "title"); err != nil {
+		t.Fatal(err)
+	}
+	model := &textModel{units: utf16.Encode([]rune(strings.Repeat("0123456789", 10_000)))}
+	putNote(t, db, "n", model.String())
+	putNote(t, db, "small", "s")
+	rng := rand.New(rand.NewPCG(1, 2))
+	before := store.written()
+	const edits = 3000
+	for range edits {
+		commit(t, db, model.edit(rng, "notes", "n"))
+	}
+	if perEdit := (store.written() - before) / edits; perEdit > 1024 {
+		t.Fatalf("a keystroke wrote %d bytes on average into a 100,000-character text; want at most 1 KiB", perEdit)
+	}
+	check := func(when string) {
+		t.Helper()
+		fresh := openDB(t, store.Storage.(*engine.MemoryStorage).Reopen())
+		defer fresh.Close()
+		if got := get(t, fresh, "notes", "n")["body"]; got != model.String() {
+			t.Fatalf("%s: a cold Get reads %d characters, want the %d committed", when, len(got.(string)), len(model.String()))
+		}
+		rows, err := fresh.Query(ctx, query.Query{Collection: "notes", OrderBy: []query.Order{{Field: "title"}}, Limit: 1})
+		if err != nil || len(rows) != 1 || rows[0]["body"] != model.String() {
+			t.Fatalf("%s: an indexed cold query read %d rows (%v), not the committed text", when, len(rows), err)
+		}
+		docs := all(t, fresh, "notes")
+		if len(docs) != 2 || docs[0]["body"] != model.String() {
+			t.Fatalf("%s: the collection loads as %d documents, not with the committed text", when, len(docs))
+		}
+	}
+	check("with a tail")
+	if err := db.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		commit(t, db, model.edit(rng, "notes", "n"))
+	}
+	check("after a checkpoint and more edits")
+	db.Close()
+	db = openDB(t, store.Storage.(*engine.MemoryStorage).Reopen()) // writes on from the stored tail
+	for range 50 {
+		commit(t, db, model.edit(rng, "notes", "n"))
+	}
+	check("after edits by a reopened database")
+}
+
+// Readers that do not hold the lock (a collection's load, Get on a
+// collection not loaded) read a text that another tab keeps editing and
+// checkpointing: they always get a state that was committed, never an
+// error or a torn one.
+func TestTailReadersRaceCommitsAndCheckpoints(t *testing.T) {
+	var ts tabs
+	mem := engine.NewMemoryStorage()
+	writer := ts.open(t, mem)
+	model := &textModel{units: utf16.Encode([]rune(strings.Repeat("abcdefghij", 1000)))}
+	putNote(t, writer, "n", model.String())
+	rng := rand.New(rand.NewPCG(3, 4))
+	var mu sync.Mutex
+	committed := map[string]bool{model.String(): true}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 600 {
+			op := model.edit(rng, "notes", "n")
+			mu.Lock()
+			committed[model.String()] = true
+			mu.Unlock()
+			if err := writer.Commit(ctx, []engine.Op{op}); err != nil {
+				t.Error(err)
+				return
+			}
+			if i%50 == 0 {
+				if err := writer.Checkpoint(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}
+	}()
+	for reads := 0; ; reads++ {
+		select {
+		case <-done:
+			if reads == 0 {
+				t.Fatal("no read overlapped the writes")
+			}
+			ts.settle()
+			return
+		default:
+		}
+		reader, err := engine.Open(ctx, mem.Reopen(), engine.Options{Strict: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body any
+		if reads%2 == 0 {
+			body = get(t, reader, "notes", "n")["body"]
+		} else {
+			body = all(t, reader, "notes")[0]["body"]
+		}
+		mu.Lock()
+		ok := committed[fmt.Sprint(body)]
+		mu.Unlock()
+		if !ok {
+			t.Fatalf("read %d saw a text that was never committed (%d characters)", reads, len(fmt.Sprint(body)))
+		}
+		reader.Close()
+	}
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hearthdb/hearth/crdt"
 )
@@ -21,11 +22,19 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 		}
 		early := db.show(ops, db.commits+1)
 		prior := map[docKey]map[string]any{}
+		var written map[docKey]bool // documents an earlier op wrote
 		change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
 			for i := range ops {
 				op := &ops[i]
-				current, exists := db.replica.Get(op.Collection, op.ID)
-				db.notePrior(prior, docKey{op.Collection, op.ID}, current, exists)
+				k := docKey{op.Collection, op.ID}
+				current, exists := db.valueBefore(k, written[k])
+				if len(ops) > 1 {
+					if written == nil {
+						written = make(map[docKey]bool, len(ops))
+					}
+					written[k] = true
+				}
+				db.notePrior(prior, k, current, exists)
 				if err := op.apply(tx, current, exists); err != nil {
 					return err
 				}
@@ -60,11 +69,10 @@ func opKeys(ops []Op) []docKey {
 func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown) error {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
-	for i, p := range patch.Docs {
-		n.Docs[i] = docValue{Collection: p.Collection, ID: p.ID}
-		if v, ok := db.replica.Get(p.Collection, p.ID); ok {
-			n.Docs[i].Value = v
-		}
+	only := splicesOnly(changes)
+	for i := range patch.Docs {
+		p := &patch.Docs[i]
+		n.Docs[i] = docValue{Collection: p.Collection, ID: p.ID, Value: db.valueAfter(p, only[docKey{p.Collection, p.ID}])}
 	}
 	var undo undo
 	if early != nil && early.matches(n) {
@@ -114,6 +122,17 @@ func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice, prior
 				return fmt.Errorf("commit: %s/%s changed without its prior value: %w", d.Collection, d.ID, ErrStorage)
 			}
 			writes = append(writes, db.indexWrites(d.Collection, d.ID, old, d.Value)...)
+		}
+	}
+	for k, p := range parts { // touched with no visible change: the state moved all the same
+		if !slices.ContainsFunc(n.Docs, func(d docValue) bool { return d.Collection == k[0] && d.ID == k[1] }) {
+			value, _ := db.currentValue(docKey{k[0], k[1]})
+			docWrites, changed, err := db.storeDoc(docKey{k[0], k[1]}, value, p, n.Commit)
+			if err != nil {
+				return err
+			}
+			writes = append(writes, docWrites...)
+			tailsChanged = tailsChanged || changed
 		}
 	}
 	if tailsChanged {
@@ -175,7 +194,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 	if len(t.entries) > 0 {
 		delete(db.tails, key)
 	}
-	*t = docTail{checkpoint: len(state) + len(doc.Value)}
+	*t = loadedDoc{checkpoint: len(state) + len(doc.Value)}
 	return writes, nil
 }
 

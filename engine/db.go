@@ -49,7 +49,7 @@ type DB struct {
 	// CRDT state: a cache of the storage, valid while no other process
 	// has committed (commits equals the stored counter).
 	replica *crdt.Replica
-	loaded  map[docKey]*docTail // documents whose CRDT state is in replica, and what is stored of them
+	loaded  map[docKey]*loadedDoc // documents whose CRDT state is in replica, and what is stored of them
 	tails   map[string]uint64   // metaTails as stored: documents with a tail (tail.go)
 	commits uint64
 	pending []*crdt.Change      // remote changes waiting for their causal past
@@ -175,7 +175,7 @@ func (db *DB) reload(stored uint64, meta, tails []byte, readIndexes func() (map[
 	if err != nil {
 		return err
 	}
-	db.replica, db.loaded, db.tails, db.commits, db.pending, db.indexes = r, map[docKey]*docTail{}, t, stored, nil, indexes
+	db.replica, db.loaded, db.tails, db.commits, db.pending, db.indexes = r, map[docKey]*loadedDoc{}, t, stored, nil, indexes
 	return nil
 }
 
@@ -213,7 +213,7 @@ func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 	var storeKeys []string
 	for _, k := range keys {
 		if db.loaded[k] == nil {
-			db.loaded[k] = &docTail{} // also dedups keys
+			db.loaded[k] = &loadedDoc{} // also dedups keys
 			missing = append(missing, k)
 			storeKeys = append(storeKeys, DocKey(k.collection, k.id))
 		}

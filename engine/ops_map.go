@@ -136,8 +136,9 @@ func typeName(v any) string {
 // codePoints converts a UTF-16 offset into s to a code point offset. An
 // offset inside a surrogate pair, or past the end, is an error.
 func codePoints(s string, units int) (int, error) {
-	n, u := 0, 0
-	for _, r := range s {
+	n := asciiPrefix(s, units) // one unit and one code point each
+	u := n
+	for _, r := range s[n:] {
 		if u >= units {
 			break
 		}

@@ -70,25 +70,29 @@ func parseTailKey(key string) (doc string, commit uint64, err error) {
 	return key[:cut], commit, nil
 }
 
-// docTail is what the engine knows of a loaded document's storage: the
-// size of its checkpoint and the entries of its tail.
-type docTail struct {
+// loadedDoc is what the engine knows of a document whose CRDT state the
+// replica holds: what is stored of it (the size of its checkpoint and the
+// entries of its tail) and, once read, its value (values.go).
+type loadedDoc struct {
 	// checkpoint is the size of its checkpoint: state and value as last
 	// written, or only the state as loaded (the value is not read to load
 	// a document; the next checkpoint learns its size).
 	checkpoint int
 	entries    []uint64 // commits of its tail entries, oldest first
 	bytes      int      // bytes of its tail entries
+
+	value  map[string]any // its value as the replica holds it (nil: absent), when cached
+	cached bool
 }
 
 // due reports whether the document should be checkpointed.
-func (t *docTail) due() bool {
+func (t *loadedDoc) due() bool {
 	return len(t.entries) >= tailEntries || t.bytes > max(t.checkpoint, tailFloor)
 }
 
 // inline reports whether a commit should checkpoint the document rather
 // than append to its tail.
-func (t *docTail) inline() bool { return t.checkpoint+t.bytes < inlineLimit }
+func (t *loadedDoc) inline() bool { return t.checkpoint+t.bytes < inlineLimit }
 
 // encodeTailEntry encodes a tail entry: the commit of the entry before it
 // (0 for the first), then the document's parts of the commit's changes.
@@ -142,27 +146,27 @@ var errTailMoved = errors.New("the tail changed while it was read")
 // readTail reads the tail of document k, which metaTails said starts at
 // commit first, and checks its chain. It returns the parts to replay, the
 // entries' commits and their size.
-func (db *DB) readTail(ctx context.Context, k docKey, first uint64) (parts []*crdt.Change, tail docTail, err error) {
+func (db *DB) readTail(ctx context.Context, k docKey, first uint64) (parts []*crdt.Change, tail loadedDoc, err error) {
 	kvs, err := db.storage.Scan(ctx, StoreTail, tailPrefix(k))
 	if err != nil {
-		return nil, docTail{}, err
+		return nil, loadedDoc{}, err
 	}
 	want := DocKey(k.collection, k.id)
 	var last uint64
 	for _, kv := range kvs {
 		doc, commit, err := parseTailKey(kv.Key)
 		if err != nil {
-			return nil, docTail{}, err
+			return nil, loadedDoc{}, err
 		}
 		if doc != want {
 			continue // another document whose id extends k's
 		}
 		prev, p, err := decodeTailEntry(kv.Value)
 		if err != nil {
-			return nil, docTail{}, fmt.Errorf("%s/%s: %w", k.collection, k.id, err)
+			return nil, loadedDoc{}, fmt.Errorf("%s/%s: %w", k.collection, k.id, err)
 		}
 		if (len(tail.entries) == 0 && commit != first) || prev != last {
-			return nil, docTail{}, errTailMoved
+			return nil, loadedDoc{}, errTailMoved
 		}
 		parts = append(parts, p...)
 		tail.entries = append(tail.entries, commit)
@@ -170,7 +174,7 @@ func (db *DB) readTail(ctx context.Context, k docKey, first uint64) (parts []*cr
 		last = commit
 	}
 	if len(tail.entries) == 0 {
-		return nil, docTail{}, errTailMoved // metaTails lists it: a checkpoint came in between
+		return nil, loadedDoc{}, errTailMoved // metaTails lists it: a checkpoint came in between
 	}
 	return parts, tail, nil
 }

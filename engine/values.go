@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"unicode/utf8"
+
+	"github.com/hearthdb/hearth/crdt"
+)
+
+// Document values on the write path. Reading a document's value from the
+// replica (crdt.Replica.Get) builds it whole, text included: for a large
+// note, most of a keystroke's cost. So the engine keeps the value of each
+// loaded document, and after a change made only of text edits it applies
+// the change's splices to that value instead of reading it again.
+
+// currentValue returns the value of loaded document k (nil when absent).
+func (db *DB) currentValue(k docKey) (map[string]any, bool) {
+	d := db.loaded[k]
+	if !d.cached {
+		d.value, _ = db.replica.Get(k.collection, k.id)
+		d.cached = true
+	}
+	return d.value, d.value != nil
+}
+
+// valueBefore returns the value of document k as an op of a transaction
+// sees it: the cached value, unless an earlier op of the transaction wrote
+// the document (then the replica's).
+func (db *DB) valueBefore(k docKey, written bool) (map[string]any, bool) {
+	if written {
+		return db.replica.Get(k.collection, k.id)
+	}
+	return db.currentValue(k)
+}
+
+// valueAfter returns the value of document p after the changes whose patch
+// p is part of, and caches it. splicesOnly says those changes did nothing
+// to the document but edit texts: their splices then bring the cached
+// value up to date.
+func (db *DB) valueAfter(p *crdt.DocPatch, splicesOnly bool) map[string]any {
+	k := docKey{p.Collection, p.ID}
+	d := db.loaded[k]
+	if splicesOnly && d.cached && d.value != nil && p.Exists && !p.Reset {
+		if v, ok := spliced(d.value, p.Splices); ok {
+			if db.opts.Strict {
+				if want, _ := db.replica.Get(k.collection, k.id); !reflect.DeepEqual(v, want) {
+					panic(fmt.Sprintf("engine: %s/%s spliced to %v, the replica holds %v", k.collection, k.id, v, want))
+				}
+			}
+			d.value = v
+			return v
+		}
+	}
+	d.value, _ = db.replica.Get(k.collection, k.id)
+	d.cached = true
+	return d.value
+}
+
+// splicesOnly returns the documents that changes touch only with text
+// insertions and deletions of sequence elements (a deletion from a list
+// makes spliced fail, and the value is read again).
+func splicesOnly(changes []*crdt.Change) map[docKey]bool {
+	out := map[docKey]bool{}
+	for _, c := range changes {
+		for i := range c.Ops {
+			op := &c.Ops[i]
+			k := docKey{op.Coll, op.Doc}
+			only, seen := out[k]
+			out[k] = (only || !seen) && (op.Kind == crdt.OpInsertText || op.Kind == crdt.OpDelete)
+		}
+	}
+	return out
+}
+
+// spliced returns value with splices applied to the texts they edit, or
+// false if one edits anything but a text that value holds. Maps along a
+// splice's path are copied: values are shared with the view.
+func spliced(value map[string]any, splices []crdt.Splice) (map[string]any, bool) {
+	out := maps.Clone(value)
+	for _, s := range splices {
+		if len(s.Path) == 0 || s.Values != nil {
+			return nil, false
+		}
+		parent := out
+		for _, key := range s.Path[:len(s.Path)-1] {
+			m, ok := parent[key].(map[string]any)
+			if !ok {
+				return nil, false
+			}
+			m = maps.Clone(m)
+			parent[key] = m
+			parent = m
+		}
+		last := s.Path[len(s.Path)-1]
+		text, ok := parent[last].(string)
+		if !ok {
+			return nil, false
+		}
+		from, ok := byteOffset(text, 0, s.Index)
+		if !ok {
+			return nil, false
+		}
+		to, ok := byteOffset(text, from, s.Delete)
+		if !ok {
+			return nil, false
+		}
+		parent[last] = text[:from] + s.Text + text[to:]
+	}
+	return out, true
+}
+
+// byteOffset returns the byte offset of the code point n code points after
+// byte offset from in s; false if s is shorter.
+func byteOffset(s string, from, n int) (int, bool) {
+	i := from + asciiPrefix(s[from:], n)
+	n -= i - from
+	for ; n > 0 && i < len(s); n-- {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i, n == 0
+}
+
+// asciiPrefix returns how many of the first max bytes of s are ASCII, up
+// to the first that is not, reading eight bytes at a time: where a byte
+// is a code point (and a UTF-16 unit), offsets need no decoding.
+func asciiPrefix(s string, max int) int {
+	max = min(max, len(s))
+	i := 0
+	for ; i+8 <= max; i += 8 {
+		b := s[i : i+8] // one bounds check: the loads combine into one
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if w&0x8080808080808080 != 0 {
+			break
+		}
+	}
+	for i < max && s[i] < utf8.RuneSelf {
+		i++
+	}
+	return i
+}

@@ -50,7 +50,7 @@ type DB struct {
 	// has committed (commits equals the stored counter).
 	replica *crdt.Replica
 	loaded  map[docKey]*loadedDoc // documents whose CRDT state is in replica, and what is stored of them
-	tails   map[string]uint64   // metaTails as stored: documents with a tail (tail.go)
+	tails   map[string]uint64     // metaTails as stored: documents with a tail (tail.go)
 	commits uint64
 	pending []*crdt.Change      // remote changes waiting for their causal past
 	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)

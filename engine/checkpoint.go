@@ -28,6 +28,7 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 			return nil
 		}
 		commits := db.commits + 1
+		db.tailsDirty = false
 		writes = append(writes,
 			Write{Store: StoreMeta, Key: metaTails, Value: encodeTails(db.tails)},
 			Write{Store: StoreMeta, Key: metaCommit, Value: encodeUint(commits)})

@@ -15,10 +15,10 @@ import (
 // optimistically: if the storage then refuses it, they hear the rollback
 // and Commit returns the error. Other tabs' hear of it once it is durable.
 func (db *DB) Commit(ctx context.Context, ops []Op) error {
-	return db.locked(ctx, func() error {
+	return db.committing(ctx, func() (*queued, error) {
 		keys := opKeys(ops)
 		if err := db.loadState(ctx, keys); err != nil {
-			return err
+			return nil, err
 		}
 		early := db.show(ops, db.commits+1)
 		prior := map[docKey]map[string]any{}
@@ -45,9 +45,9 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 			if early != nil {
 				db.unshow(early, fmt.Sprintf("failed (%v) or changed nothing", err))
 			}
-			return err
+			return nil, err
 		}
-		return db.persist(ctx, []*crdt.Change{change}, patch, prior, early)
+		return db.persist([]*crdt.Change{change}, patch, prior, early)
 	})
 }
 
@@ -60,13 +60,13 @@ func opKeys(ops []Op) []docKey {
 }
 
 // persist shows applied changes to this tab's subscriptions at once (they
-// are applied in memory), unless early showed them already, then stores
-// them with the documents their patch touched (prior holds their values
-// before, for the indexes) in one storage commit, then tells the other
-// tabs. If the storage refuses, the subscriptions hear the rollback, and
-// the in-memory replica (which already holds the changes) is dropped, so
-// memory never runs ahead of what is stored.
-func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown) error {
+// are applied in memory), unless early showed them already, and queues
+// them to be stored with the documents their patch touched (prior holds
+// their values before, for the indexes); group.go stores them and tells
+// the other tabs. If the storage refuses, the subscriptions hear the
+// rollback, and the in-memory replica (which already holds the changes) is
+// dropped, so memory never runs ahead of what is stored.
+func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown) (*queued, error) {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
 	only := splicesOnly(changes)
@@ -83,23 +83,22 @@ func (db *DB) persist(ctx context.Context, changes []*crdt.Change, patch *crdt.P
 		}
 		undo = db.view.apply(n)
 	}
-	err := db.store(ctx, changes, n, prior)
+	writes, err := db.writesOf(changes, n, prior)
 	if err != nil {
 		db.replica = nil // reloaded from storage by the next refresh
 		db.view.revert(undo)
-		return fmt.Errorf("commit: %w", err)
+		return nil, fmt.Errorf("commit: %w", err)
 	}
 	db.commits = commits
-	db.opts.Coordinator.Publish(n.encode())
-	db.checkpointSoon(n)
-	return nil
+	return db.enqueue(writes, n, undo), nil
 }
 
-// store writes the changes, the documents of n (a checkpoint or a tail
-// entry each, see tail.go), their index entries and the replica's metadata
-// in one storage commit.
-func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice, prior map[docKey]map[string]any) error {
-	writes := make([]Write, 0, len(changes)+2*len(n.Docs)+3)
+// writesOf returns the writes that store the changes, the documents of n
+// (a checkpoint or a tail entry each, see tail.go) and their index
+// entries; the replica's metadata is written once per storage commit
+// (group.go).
+func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[string]any) ([]Write, error) {
+	writes := make([]Write, 0, len(changes)+2*len(n.Docs))
 	parts := map[[2]string][]*crdt.Change{}
 	for _, c := range changes {
 		writes = append(writes, Write{Store: StoreLog, Key: LogKey(c.Actor, c.Seq), Value: crdt.EncodeChange(c)})
@@ -107,19 +106,17 @@ func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice, prior
 			parts[k] = append(parts[k], p...)
 		}
 	}
-	tailsChanged := false
 	for _, d := range n.Docs {
 		k := docKey{d.Collection, d.ID}
-		docWrites, changed, err := db.storeDoc(k, d.Value, parts[[2]string{k.collection, k.id}], n.Commit)
+		docWrites, err := db.storeDoc(k, d.Value, parts[[2]string{k.collection, k.id}], n.Commit)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		writes = append(writes, docWrites...)
-		tailsChanged = tailsChanged || changed
 		if len(db.indexes[d.Collection]) > 0 {
 			old, ok := prior[k]
 			if !ok {
-				return fmt.Errorf("commit: %s/%s changed without its prior value: %w", d.Collection, d.ID, ErrStorage)
+				return nil, fmt.Errorf("commit: %s/%s changed without its prior value: %w", d.Collection, d.ID, ErrStorage)
 			}
 			writes = append(writes, db.indexWrites(d.Collection, d.ID, old, d.Value)...)
 		}
@@ -127,31 +124,24 @@ func (db *DB) store(ctx context.Context, changes []*crdt.Change, n notice, prior
 	for k, p := range parts { // touched with no visible change: the state moved all the same
 		if !slices.ContainsFunc(n.Docs, func(d docValue) bool { return d.Collection == k[0] && d.ID == k[1] }) {
 			value, _ := db.currentValue(docKey{k[0], k[1]})
-			docWrites, changed, err := db.storeDoc(docKey{k[0], k[1]}, value, p, n.Commit)
+			docWrites, err := db.storeDoc(docKey{k[0], k[1]}, value, p, n.Commit)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			writes = append(writes, docWrites...)
-			tailsChanged = tailsChanged || changed
 		}
 	}
-	if tailsChanged {
-		writes = append(writes, Write{Store: StoreMeta, Key: metaTails, Value: encodeTails(db.tails)})
-	}
-	writes = append(writes,
-		Write{Store: StoreMeta, Key: metaReplica, Value: db.replica.EncodeMeta()},
-		Write{Store: StoreMeta, Key: metaCommit, Value: encodeUint(n.Commit)})
-	return db.storage.Commit(ctx, writes)
+	return writes, nil
 }
 
 // storeDoc returns the writes that store document k after commit: a
 // checkpoint when it is small, else a tail entry of its parts of the
 // commit's changes. It updates db.loaded[k] and db.tails as if they
-// succeed (a failed commit reloads both); changed says db.tails changed.
-func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change, commit uint64) (writes []Write, changed bool, err error) {
+// succeed (a failed commit reloads both).
+func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change, commit uint64) ([]Write, error) {
 	t := db.loaded[k]
 	if t == nil { // loadState loads every document a commit touches
-		return nil, false, fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
+		return nil, fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
 	}
 	if !t.inline() {
 		prev := uint64(0)
@@ -159,20 +149,19 @@ func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change, com
 			prev = t.entries[n-1]
 		} else {
 			db.tails[DocKey(k.collection, k.id)] = commit
-			changed = true
+			db.tailsDirty = true
 		}
 		entry := encodeTailEntry(prev, parts)
 		t.entries = append(t.entries, commit)
 		t.bytes += len(entry)
-		return []Write{{Store: StoreTail, Key: tailKey(k, commit), Value: entry}}, changed, nil
+		return []Write{{Store: StoreTail, Key: tailKey(k, commit), Value: entry}}, nil
 	}
-	writes, err = db.checkpointWrites(k, value)
-	return writes, len(writes) > 2, err
+	return db.checkpointWrites(k, value)
 }
 
 // checkpointWrites returns the writes that store document k whole (its
-// CRDT state and its value), drop its tail and take it off db.tails (it is
-// there when more than two writes come back), and updates db.loaded[k].
+// CRDT state and its value) and drop its tail, takes it off db.tails, and
+// updates db.loaded[k].
 func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) {
 	key := DocKey(k.collection, k.id)
 	state, err := db.replica.EncodeDoc(k.collection, k.id)
@@ -193,6 +182,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 	}
 	if len(t.entries) > 0 {
 		delete(db.tails, key)
+		db.tailsDirty = true
 	}
 	*t = loadedDoc{checkpoint: len(state) + len(doc.Value)}
 	return writes, nil
@@ -203,7 +193,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 // memory until it arrives; one already applied is ignored. Changes applied
 // are stored with their documents in one storage commit.
 func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
-	return db.locked(ctx, func() error {
+	return db.committing(ctx, func() (*queued, error) {
 		db.pending = append(db.pending, changes...)
 		var applied []*crdt.Change
 		patch := &crdt.Patch{}
@@ -216,14 +206,14 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 			}
 			if err := db.applyOne(ctx, c, patch, seen, prior); err != nil {
 				db.replica = nil // drop whatever the failed change left
-				return err
+				return nil, err
 			}
 			applied = append(applied, c)
 		}
 		if len(applied) == 0 {
-			return nil
+			return nil, nil
 		}
-		return db.persist(ctx, applied, patch, prior, nil)
+		return db.persist(applied, patch, prior, nil)
 	})
 }
 

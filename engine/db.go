@@ -56,6 +56,11 @@ type DB struct {
 	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
 
 	checkpointing bool // a background Checkpoint is running (checkpoint.go)
+	tailsDirty    bool // db.tails changed since the last queued commit
+
+	queue    []*queued  // commits applied in memory, waiting to be stored (group.go)
+	flushing bool       // a caller holding the Coordinator's lock is storing the queue
+	idle     *sync.Cond // on mu: broadcast when flushing ends
 
 	view *viewState
 }
@@ -72,6 +77,7 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 		opts.Coordinator = alone{}
 	}
 	db := &DB{storage: storage, opts: opts, view: newViewState()}
+	db.idle = sync.NewCond(&db.mu)
 	if err := db.openStored(ctx); err != nil {
 		storage.Close()
 		return nil, err
@@ -175,7 +181,7 @@ func (db *DB) reload(stored uint64, meta, tails []byte, readIndexes func() (map[
 	if err != nil {
 		return err
 	}
-	db.replica, db.loaded, db.tails, db.commits, db.pending, db.indexes = r, map[docKey]*loadedDoc{}, t, stored, nil, indexes
+	db.replica, db.loaded, db.tails, db.tailsDirty, db.commits, db.pending, db.indexes = r, map[docKey]*loadedDoc{}, t, false, stored, nil, indexes
 	return nil
 }
 
@@ -264,10 +270,13 @@ func (db *DB) loadDoc(ctx context.Context, k docKey, state []byte) error {
 }
 
 // locked runs fn holding the process lock and the Coordinator's lock, with
-// the CRDT cache made current.
+// the CRDT cache made current and no commit waiting to be stored.
 func (db *DB) locked(ctx context.Context, fn func() error) error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	for db.flushing {
+		db.idle.Wait()
+	}
 	if db.closed {
 		return ErrClosed
 	}
@@ -283,6 +292,9 @@ func (db *DB) locked(ctx context.Context, fn func() error) error {
 func (db *DB) Close() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	for db.flushing { // the commits being stored finish first
+		db.idle.Wait()
+	}
 	if db.closed {
 		return nil
 	}

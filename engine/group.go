@@ -1,0 +1,175 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+)
+
+// Group commit. A commit is applied in memory and shown at once, then
+// queued; whoever holds the Coordinator's lock stores the queue in one
+// storage commit, and meanwhile later commits apply and queue behind it
+// without waiting for the lock (the process holds it), so that a burst of
+// commits costs a few storage commits, the way a database batches its log
+// flushes. Each commit's caller returns once its storage commit is
+// durable; a failed storage commit fails its commits and those queued
+// after them (they build on its changes), and the subscriptions hear each
+// rollback.
+
+// queued is a commit applied in memory and shown, waiting to be stored.
+type queued struct {
+	writes []Write
+	meta   []byte // the replica's metadata after the commit
+	tails  []byte // metaTails after the commit, if the commit changed it
+	n      notice
+	undo   undo
+	done   chan error // receives the outcome, once
+}
+
+// enqueue queues a commit's writes. Call it holding db.mu.
+func (db *DB) enqueue(writes []Write, n notice, u undo) *queued {
+	q := &queued{writes: writes, meta: db.replica.EncodeMeta(), n: n, undo: u, done: make(chan error, 1)}
+	if db.tailsDirty {
+		q.tails, db.tailsDirty = encodeTails(db.tails), false
+	}
+	db.queue = append(db.queue, q)
+	return q
+}
+
+// committing runs fn, which applies a commit in memory and queues it (or
+// returns nil when there is nothing to store), under the lock, and returns
+// once the commit is durable. If this process is storing a batch already,
+// fn runs at once and its commit joins the next batch; otherwise the
+// caller takes the Coordinator's lock and stores the queue until it is
+// empty.
+func (db *DB) committing(ctx context.Context, fn func() (*queued, error)) error {
+	db.mu.Lock()
+	for db.flushing && db.replica == nil { // a batch failed: wait for the reload
+		db.idle.Wait()
+	}
+	if db.closed {
+		db.mu.Unlock()
+		return ErrClosed
+	}
+	if db.flushing {
+		q, err := fn()
+		db.mu.Unlock()
+		if err != nil || q == nil {
+			return err
+		}
+		return <-q.done
+	}
+	defer db.mu.Unlock()
+	var q *queued
+	err := db.opts.Coordinator.Exclusive(ctx, func(continuous bool) error {
+		if err := db.refresh(ctx, continuous); err != nil {
+			return err
+		}
+		var err error
+		if q, err = fn(); err != nil || q == nil {
+			return err
+		}
+		db.flush()
+		return nil
+	})
+	if err != nil || q == nil {
+		return err
+	}
+	return <-q.done
+}
+
+// flush stores the queue, in one storage commit per batch of what has
+// queued, until it is empty. Call it holding db.mu and the Coordinator's
+// lock; it lets go of db.mu while the storage works. The storage commit
+// runs under no caller's context: it serves every caller of the batch.
+func (db *DB) flush() {
+	db.flushing = true
+	defer func() {
+		db.flushing = false
+		db.idle.Broadcast()
+	}()
+	for len(db.queue) > 0 {
+		batch := db.queue
+		db.queue = nil
+		writes := batchWrites(batch)
+		db.mu.Unlock()
+		err := db.storage.Commit(context.Background(), writes)
+		db.mu.Lock()
+		if err != nil {
+			db.fail(batch, err)
+			continue
+		}
+		n := mergeNotices(batch)
+		db.opts.Coordinator.Publish(n.encode())
+		for _, q := range batch {
+			q.done <- nil
+		}
+		db.checkpointSoon(n)
+	}
+}
+
+// batchWrites returns the writes of a batch of commits: theirs, then the
+// metadata as it stands after the last (the replica's, the commit counter,
+// and the list of tails if a commit changed it).
+func batchWrites(batch []*queued) []Write {
+	size := 3
+	for _, q := range batch {
+		size += len(q.writes)
+	}
+	writes := make([]Write, 0, size)
+	var tails []byte
+	for _, q := range batch {
+		writes = append(writes, q.writes...)
+		if q.tails != nil {
+			tails = q.tails
+		}
+	}
+	if tails != nil {
+		writes = append(writes, Write{Store: StoreMeta, Key: metaTails, Value: tails})
+	}
+	last := batch[len(batch)-1]
+	return append(writes,
+		Write{Store: StoreMeta, Key: metaReplica, Value: last.meta},
+		Write{Store: StoreMeta, Key: metaCommit, Value: encodeUint(last.n.Commit)})
+}
+
+// fail fails a batch whose storage commit failed, and every commit queued
+// behind it: the subscriptions hear their rollback, newest first, and the
+// replica is dropped, to be reloaded from what the storage holds.
+func (db *DB) fail(batch []*queued, err error) {
+	lost := append(batch, db.queue...)
+	db.queue = nil
+	for i := len(lost) - 1; i >= 0; i-- {
+		db.view.revert(lost[i].undo)
+	}
+	db.replica = nil
+	for i, q := range lost {
+		if i < len(batch) {
+			q.done <- fmt.Errorf("commit: %w", err)
+		} else {
+			q.done <- fmt.Errorf("commit: a commit it builds on was not stored: %w", err)
+		}
+	}
+}
+
+// mergeNotices returns one notice for a batch: the newest value of each
+// document it touched, at the last commit's counter. Other tabs need no
+// more: a value they show is the newest stored.
+func mergeNotices(batch []*queued) notice {
+	if len(batch) == 1 {
+		return batch[0].n
+	}
+	n := notice{Commit: batch[len(batch)-1].n.Commit}
+	at := map[docKey]int{}
+	for _, q := range batch {
+		for _, d := range q.n.Docs {
+			k := docKey{d.Collection, d.ID}
+			if i, ok := at[k]; ok {
+				n.Docs[i] = d
+				continue
+			}
+			at[k] = len(n.Docs)
+			n.Docs = append(n.Docs, d)
+		}
+	}
+	return n
+}

@@ -39,7 +39,8 @@ func TestReplayRebuildsDocuments(t *testing.T) {
 			if _, err := other.Apply(c); err != nil {
 				t.Fatal(err)
 			}
-			record(c) // a made it, or hears of it from bob
+			record(c) // a made it, or heard of it from bob
+
 			if rng.Intn(8) == 0 { // checkpoint a random document of a
 				coll, id := propColls[rng.Intn(len(propColls))], propDocs[rng.Intn(len(propDocs))]
 				if s, err := a.EncodeDoc(coll, id); err == nil {

@@ -24,11 +24,11 @@ func DatabaseName(name string) string { return "hearth:" + name }
 
 // Storage is an engine.Storage on one IndexedDB database.
 type Storage struct {
-	mu      sync.Mutex
-	db      *idb.Database
-	closed  bool
-	gone    bool     // another tab upgraded or deleted the database
-	raw     *rawConn // versionchange events and getAll pages
+	mu     sync.Mutex
+	db     *idb.Database
+	closed bool
+	gone   bool     // another tab upgraded or deleted the database
+	raw    *rawConn // versionchange events and getAll pages
 }
 
 // Open opens (creating or upgrading when needed) the IndexedDB database of
@@ -277,4 +277,3 @@ func (s *Storage) Close() error {
 	s.raw.close()
 	return mapError("close", s.db.Close())
 }
-

@@ -76,7 +76,7 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 	if opts.Coordinator == nil {
 		opts.Coordinator = alone{}
 	}
-	db := &DB{storage: storage, opts: opts, view: newViewState()}
+	db := &DB{storage: &counted{Storage: storage}, opts: opts, view: newViewState()}
 	db.idle = sync.NewCond(&db.mu)
 	if err := db.openStored(ctx); err != nil {
 		storage.Close()

@@ -99,6 +99,9 @@ func TestLargeTextCommitsWriteWhatChanged(t *testing.T) {
 	if perEdit := (store.written() - before) / edits; perEdit > 1024 {
 		t.Fatalf("a keystroke wrote %d bytes on average into a 50,000-character text; want at most 1 KiB", perEdit)
 	}
+	if got := db.StorageStats().Bytes; got != int64(store.written()) {
+		t.Fatalf("StorageStats counts %d bytes written, the storage received %d", got, store.written())
+	}
 	check := func(when string) {
 		t.Helper()
 		fresh := openDB(t, store.Storage.(*engine.MemoryStorage).Reopen())

@@ -66,6 +66,7 @@ func (r *registry) methods() map[string]asyncFunc {
 		"subscribeDoc":   r.subscribeDoc,
 		"unsubscribe":    r.unsubscribe,
 		"createIndex":    r.createIndex,
+		"storageStats":   r.storageStats,
 		"close":          r.close,
 		"syncConnect":    r.syncConnect,
 		"syncDisconnect": r.syncDisconnect,
@@ -236,6 +237,17 @@ func (r *registry) createIndex(ctx context.Context, args []safejs.Value) (any, e
 		return nil, err
 	}
 	return nil, d.db.CreateIndex(ctx, coll, field)
+}
+
+// storageStats resolves to what the database wrote to IndexedDB since it
+// was opened: { commits, writes, bytes }.
+func (r *registry) storageStats(_ context.Context, args []safejs.Value) (any, error) {
+	d, err := r.get(args)
+	if err != nil {
+		return nil, err
+	}
+	s := d.db.StorageStats()
+	return map[string]any{"commits": s.Commits, "writes": s.Writes, "bytes": s.Bytes}, nil
 }
 
 func (r *registry) close(_ context.Context, args []safejs.Value) (any, error) {

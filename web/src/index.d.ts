@@ -85,8 +85,20 @@ export declare class Database {
    * transaction: all of them, or none if `fn` throws or an operation fails.
    */
   transact<R>(fn: (tx: Transaction) => R | Promise<R>): Promise<R>;
+  /** What this database has written to IndexedDB since it was opened in this tab. */
+  storageStats(): Promise<StorageStats>;
   /** Closes the database; later calls on it reject with a ClosedError. */
   close(): Promise<void>;
+}
+
+/** Counts of what a database wrote to IndexedDB since it was opened (db.storageStats()). */
+export interface StorageStats {
+  /** IndexedDB readwrite transactions: one per batch of commits that queued together. */
+  commits: number;
+  /** Records put or deleted in them. */
+  writes: number;
+  /** Bytes of their keys and values. */
+  bytes: number;
 }
 
 /** The writer handed to db.transact(): its collections' writes join the transaction. */

@@ -110,6 +110,15 @@ export class Database {
     return result;
   }
 
+  /**
+   * Resolves to what this database has written to IndexedDB since it was
+   * opened in this tab: `{ commits, writes, bytes }` (IndexedDB transactions,
+   * records put or deleted, and their bytes of keys and values).
+   */
+  storageStats() {
+    return this.#call('storageStats');
+  }
+
   /** Closes the database; later calls on it reject with a ClosedError. */
   close() {
     return this.#engine.close(this.#handle);

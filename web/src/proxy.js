@@ -6,7 +6,7 @@
 import { encodeOps } from './ops.js';
 import { decode, readingText } from './rows.js';
 
-const methods = ['open', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
+const methods = ['open', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'storageStats', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
 
 /** An engine API living in a dedicated Web Worker. */
 export class WorkerEngine {

@@ -102,3 +102,24 @@ func TestReplayRefusesWhatDoesNotFit(t *testing.T) {
 		t.Fatalf("got %v", v)
 	}
 }
+
+// TestHighlyCompressibleTextLoads: a text that DEFLATE shrinks as far as it
+// can (one character repeated) still loads from its snapshot.
+func TestHighlyCompressibleTextLoads(t *testing.T) {
+	a := mustReplica(t, "alice")
+	body := string(bytes.Repeat([]byte{'.'}, 200_000))
+	if _, _, err := a.Transact(func(tx *Tx) error { return tx.Put("c", "d", map[string]any{"t": Text(body)}) }); err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.EncodeDoc("c", "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustReplica(t, "bob")
+	if err := r.LoadDoc(s); err != nil {
+		t.Fatalf("a %d-byte snapshot of %d dots does not load: %v", len(s), len(body), err)
+	}
+	if v, _ := r.Get("c", "d"); v["t"] != body {
+		t.Fatal("the text loaded differs")
+	}
+}

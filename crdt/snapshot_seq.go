@@ -135,8 +135,11 @@ func (w *writer) seqBody(body []byte) {
 	w.bin(z.Bytes())
 }
 
-// maxInflate bounds how much a compressed body may expand, per input byte.
-const maxInflate = 256
+// maxInflate bounds how much a compressed body may expand, per input byte:
+// DEFLATE's own maximum (a 258-byte match per two bits, about 1032:1), so
+// that every body seqBody writes loads back (a long run of one character
+// compresses that well), and a forged one still inflates to a bounded size.
+const maxInflate = 1040
 
 // seqBody returns the reader to parse a sequence body from: r itself, or
 // a reader over the inflated bytes.

@@ -15,40 +15,77 @@ import (
 // optimistically: if the storage then refuses it, they hear the rollback
 // and Commit returns the error. Other tabs' hear of it once it is durable.
 func (db *DB) Commit(ctx context.Context, ops []Op) error {
-	return db.committing(ctx, func() (*queued, error) {
-		keys := opKeys(ops)
-		if err := db.loadState(ctx, keys); err != nil {
-			return nil, err
-		}
-		early := db.show(ops, db.commits+1)
-		prior := map[docKey]map[string]any{}
-		var written map[docKey]bool // documents an earlier op wrote
-		change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
-			for i := range ops {
-				op := &ops[i]
-				k := docKey{op.Collection, op.ID}
-				current, exists := db.valueBefore(k, written[k])
-				if len(ops) > 1 {
-					if written == nil {
-						written = make(map[docKey]bool, len(ops))
-					}
-					written[k] = true
-				}
-				db.notePrior(prior, k, current, exists)
-				if err := op.apply(tx, current, exists); err != nil {
-					return err
-				}
+	return db.CommitEach(ctx, [][]Op{ops})[0]
+}
+
+// CommitEach runs each element of txs as its own transaction, as that many
+// calls of Commit one after the other would, and returns the error of
+// each; they share the lock and the storage commits (group.go). A
+// transaction that fails leaves the others be, unless it failed to read
+// the storage: those after it then fail too, without running.
+func (db *DB) CommitEach(ctx context.Context, txs [][]Op) []error {
+	errs := make([]error, len(txs))
+	var at []int // which transaction each queued commit is
+	var qs []*queued
+	_, err := db.committing(ctx, func() ([]*queued, error) {
+		for i, ops := range txs {
+			if db.replica == nil { // a storage read failed: reloaded by the next refresh
+				errs[i] = fmt.Errorf("not run: an earlier transaction of the batch could not read the storage: %w", ErrStorage)
+				continue
 			}
-			return nil
-		})
-		if err != nil || change == nil {
-			if early != nil {
-				db.unshow(early, fmt.Sprintf("failed (%v) or changed nothing", err))
+			q, err := db.commitOne(ctx, ops)
+			errs[i] = err
+			if q != nil {
+				at, qs = append(at, i), append(qs, q)
 			}
-			return nil, err
 		}
-		return db.persist([]*crdt.Change{change}, patch, prior, early)
+		return qs, nil
 	})
+	for i := range errs {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+	}
+	for j, q := range qs {
+		errs[at[j]] = <-q.done
+	}
+	return errs
+}
+
+// commitOne applies and queues one transaction (nil if it changed nothing).
+func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
+	keys := opKeys(ops)
+	if err := db.loadState(ctx, keys); err != nil {
+		return nil, err
+	}
+	early := db.show(ops, db.commits+1)
+	prior := map[docKey]map[string]any{}
+	var written map[docKey]bool // documents an earlier op wrote
+	change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
+		for i := range ops {
+			op := &ops[i]
+			k := docKey{op.Collection, op.ID}
+			current, exists := db.valueBefore(k, written[k])
+			if len(ops) > 1 {
+				if written == nil {
+					written = make(map[docKey]bool, len(ops))
+				}
+				written[k] = true
+			}
+			db.notePrior(prior, k, current, exists)
+			if err := op.apply(tx, current, exists); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || change == nil {
+		if early != nil {
+			db.unshow(early, fmt.Sprintf("failed (%v) or changed nothing", err))
+		}
+		return nil, err
+	}
+	return db.persist([]*crdt.Change{change}, patch, prior, early)
 }
 
 func opKeys(ops []Op) []docKey {
@@ -193,7 +230,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 // memory until it arrives; one already applied is ignored. Changes applied
 // are stored with their documents in one storage commit.
 func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
-	return db.committing(ctx, func() (*queued, error) {
+	qs, err := db.committing(ctx, func() ([]*queued, error) {
 		db.pending = append(db.pending, changes...)
 		var applied []*crdt.Change
 		patch := &crdt.Patch{}
@@ -213,8 +250,16 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		if len(applied) == 0 {
 			return nil, nil
 		}
-		return db.persist(applied, patch, prior, nil)
+		q, err := db.persist(applied, patch, prior, nil)
+		if err != nil {
+			return nil, err
+		}
+		return []*queued{q}, nil
 	})
+	if err != nil {
+		return err
+	}
+	return waitAll(qs)
 }
 
 // nextReady removes from the pending buffer the duplicates and returns one

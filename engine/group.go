@@ -35,46 +35,50 @@ func (db *DB) enqueue(writes []Write, n notice, u undo) *queued {
 	return q
 }
 
-// committing runs fn, which applies a commit in memory and queues it (or
-// returns nil when there is nothing to store), under the lock, and returns
-// once the commit is durable. If this process is storing a batch already,
-// fn runs at once and its commit joins the next batch; otherwise the
-// caller takes the Coordinator's lock and stores the queue until it is
-// empty.
-func (db *DB) committing(ctx context.Context, fn func() (*queued, error)) error {
+// committing runs fn, which applies commits in memory and queues them, under
+// the lock, and returns them; each says on its done channel once it is
+// stored. If this process is storing a batch already, fn runs at once and
+// its commits join the next batch; otherwise the caller takes the
+// Coordinator's lock and stores the queue until it is empty.
+func (db *DB) committing(ctx context.Context, fn func() ([]*queued, error)) ([]*queued, error) {
 	db.mu.Lock()
 	for db.flushing && db.replica == nil { // a batch failed: wait for the reload
 		db.idle.Wait()
 	}
 	if db.closed {
 		db.mu.Unlock()
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	if db.flushing {
-		q, err := fn()
+		qs, err := fn()
 		db.mu.Unlock()
-		if err != nil || q == nil {
-			return err
-		}
-		return <-q.done
+		return qs, err
 	}
-	defer db.mu.Unlock()
-	var q *queued
+	var qs []*queued
 	err := db.opts.Coordinator.Exclusive(ctx, func(continuous bool) error {
 		if err := db.refresh(ctx, continuous); err != nil {
 			return err
 		}
 		var err error
-		if q, err = fn(); err != nil || q == nil {
+		if qs, err = fn(); err != nil {
 			return err
 		}
 		db.flush()
 		return nil
 	})
-	if err != nil || q == nil {
-		return err
+	db.mu.Unlock()
+	return qs, err
+}
+
+// waitAll waits for the outcome of each of qs and returns the first error.
+func waitAll(qs []*queued) error {
+	var first error
+	for _, q := range qs {
+		if err := <-q.done; err != nil && first == nil {
+			first = err
+		}
 	}
-	return <-q.done
+	return first
 }
 
 // flush stores the queue, in one storage commit per batch of what has

@@ -135,3 +135,31 @@ func TestGroupCommitFailureFailsOnlyWhatItLost(t *testing.T) {
 		t.Fatalf("the subscriber ended on %d documents, the storage holds %d", len(last), len(want))
 	}
 }
+
+// CommitEach runs each transaction as Commit would: one that fails leaves
+// the others be, and they share one storage commit.
+func TestCommitEachKeepsTransactionsApart(t *testing.T) {
+	s := &slowStorage{MemoryStorage: engine.NewMemoryStorage()}
+	db := openDB(t, s)
+	defer db.Close()
+	before := s.count()
+	errs := db.CommitEach(ctx, [][]engine.Op{
+		{put("c", map[string]any{"id": "a"})},
+		{put("c", map[string]any{"id": "b"}), {Kind: engine.OpUpdate, Collection: "c", ID: "missing", Value: map[string]any{"x": 1.0}}},
+		{put("c", map[string]any{"id": "c"})},
+		{{Kind: engine.OpDelete, Collection: "c", ID: "nothing"}}, // changes nothing
+	})
+	if errs[0] != nil || errs[2] != nil || errs[3] != nil || engine.CodeOf(errs[1]) != engine.CodeNotFound {
+		t.Fatalf("errors %v; want only the second transaction's NotFoundError", errs)
+	}
+	if got := s.count() - before; got != 1 {
+		t.Fatalf("the batch took %d storage commits, want 1", got)
+	}
+	var ids []string
+	for _, d := range all(t, openDB(t, s.MemoryStorage.Reopen()), "c") {
+		ids = append(ids, d["id"].(string))
+	}
+	if !reflect.DeepEqual(ids, []string{"a", "c"}) {
+		t.Fatalf("stored %v, want [a c]: the failed transaction must leave nothing", ids)
+	}
+}

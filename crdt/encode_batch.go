@@ -20,11 +20,11 @@ const maxBatch = 256 << 20
 // on disk and for sending history in bulk.
 func EncodeChanges(changes []*Change) []byte {
 	var z bytes.Buffer
-	fw, _ := flate.NewWriter(&z, flate.DefaultCompression)
-	for _, c := range changes {
-		_, _ = fw.Write(EncodeChange(c))
+	encoded := make([][]byte, len(changes))
+	for i, c := range changes {
+		encoded[i] = EncodeChange(c)
 	}
-	_ = fw.Close()
+	deflate(&z, encoded...)
 	w := newWriter()
 	w.array(3)
 	w.uint(formatVersion)

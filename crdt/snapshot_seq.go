@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
@@ -129,10 +130,28 @@ func (w *writer) seqBody(body []byte) {
 		return
 	}
 	var z bytes.Buffer
-	fw, _ := flate.NewWriter(&z, flate.DefaultCompression)
-	_, _ = fw.Write(body)
-	_ = fw.Close()
+	deflate(&z, body)
 	w.bin(z.Bytes())
+}
+
+// flateWriters keeps DEFLATE writers for reuse: each holds several hundred
+// KB of tables, which a fresh one per document snapshot would allocate and
+// the collector then sweep, on every commit that writes a document whole.
+var flateWriters = sync.Pool{New: func() any {
+	fw, _ := flate.NewWriter(nil, flate.DefaultCompression)
+	return fw
+}}
+
+// deflate appends the DEFLATE compression of each of bodies, as one stream,
+// to z.
+func deflate(z *bytes.Buffer, bodies ...[]byte) {
+	fw := flateWriters.Get().(*flate.Writer)
+	fw.Reset(z)
+	for _, b := range bodies {
+		_, _ = fw.Write(b)
+	}
+	_ = fw.Close()
+	flateWriters.Put(fw)
 }
 
 // maxInflate bounds how much a compressed body may expand, per input byte:

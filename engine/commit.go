@@ -130,22 +130,22 @@ func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKe
 	return db.enqueue(writes, n, undo), nil
 }
 
-// writesOf returns the writes that store the changes, the documents of n
-// (a checkpoint or a tail entry each, see tail.go) and their index
-// entries; the replica's metadata is written once per storage commit
-// (group.go).
+// writesOf returns the writes that store the documents of n (a checkpoint,
+// or parts for a tail entry, see tail.go) and their index entries, and
+// queues the changes for the log (log.go); the log, the tails and the
+// replica's metadata are written once per storage commit (group.go).
 func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[string]any) ([]Write, error) {
-	writes := make([]Write, 0, len(changes)+2*len(n.Docs))
+	writes := make([]Write, 0, 2*len(n.Docs))
 	parts := map[[2]string][]*crdt.Change{}
 	for _, c := range changes {
-		writes = append(writes, Write{Store: StoreLog, Key: LogKey(c.Actor, c.Seq), Value: crdt.EncodeChange(c)})
+		db.queueLog(c)
 		for k, p := range c.DocParts() {
 			parts[k] = append(parts[k], p...)
 		}
 	}
 	for _, d := range n.Docs {
 		k := docKey{d.Collection, d.ID}
-		docWrites, err := db.storeDoc(k, d.Value, parts[[2]string{k.collection, k.id}], n.Commit)
+		docWrites, err := db.storeDoc(k, d.Value, parts[[2]string{k.collection, k.id}])
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +161,7 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 	for k, p := range parts { // touched with no visible change: the state moved all the same
 		if !slices.ContainsFunc(n.Docs, func(d docValue) bool { return d.Collection == k[0] && d.ID == k[1] }) {
 			value, _ := db.currentValue(docKey{k[0], k[1]})
-			docWrites, err := db.storeDoc(docKey{k[0], k[1]}, value, p, n.Commit)
+			docWrites, err := db.storeDoc(docKey{k[0], k[1]}, value, p)
 			if err != nil {
 				return nil, err
 			}
@@ -171,29 +171,28 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 	return writes, nil
 }
 
-// storeDoc returns the writes that store document k after commit: a
-// checkpoint when it is small, else a tail entry of its parts of the
-// commit's changes. It updates db.loaded[k] and db.tails as if they
-// succeed (a failed commit reloads both).
-func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change, commit uint64) ([]Write, error) {
+// storeDoc returns the writes that store document k after a commit: a
+// checkpoint when it is small; else none yet, as its parts of the commit's
+// changes wait for the tail entry that the commit's storage commit writes
+// (one per document per batch, see tailWrites). It updates db.loaded[k]
+// and db.tails as if they succeed (a failed commit reloads both).
+func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change) ([]Write, error) {
 	t := db.loaded[k]
 	if t == nil { // loadState loads every document a commit touches
 		return nil, fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
 	}
-	if !t.inline() {
-		prev := uint64(0)
-		if n := len(t.entries); n > 0 {
-			prev = t.entries[n-1]
-		} else {
-			db.tails[DocKey(k.collection, k.id)] = commit
-			db.tailsDirty = true
-		}
-		entry := encodeTailEntry(prev, parts)
-		t.entries = append(t.entries, commit)
-		t.bytes += len(entry)
-		return []Write{{Store: StoreTail, Key: tailKey(k, commit), Value: entry}}, nil
+	if t.inline() {
+		return db.checkpointWrites(k, value)
 	}
-	return db.checkpointWrites(k, value)
+	if len(t.pending) == 0 {
+		db.unwritten = append(db.unwritten, k)
+	}
+	for _, p := range parts {
+		b := crdt.EncodeChange(p)
+		t.pending = append(t.pending, b)
+		t.bytes += len(b) + 2
+	}
+	return nil, nil
 }
 
 // checkpointWrites returns the writes that store document k whole (its
@@ -212,7 +211,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 		}
 	}
 	t := db.loaded[k]
-	writes := make([]Write, 0, 2+len(t.entries))
+	writes := make([]Write, 0, 2+len(t.entries)) // t.pending needs no entry: the state holds it
 	writes = append(writes, Write{Store: StoreState, Key: key, Value: state}, doc)
 	for _, c := range t.entries {
 		writes = append(writes, Write{Store: StoreTail, Key: tailKey(k, c)})

@@ -55,8 +55,10 @@ type DB struct {
 	pending []*crdt.Change      // remote changes waiting for their causal past
 	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
 
-	checkpointing bool // a background Checkpoint is running (checkpoint.go)
-	tailsDirty    bool // db.tails changed since the last queued commit
+	checkpointing bool     // a background Checkpoint is running (checkpoint.go)
+	tailsDirty    bool     // db.tails changed since it was last written
+	unwritten     []docKey // documents with parts waiting for a tail entry (tail.go)
+	logRuns       []logRun // changes waiting for their log record (log.go)
 
 	queue    []*queued  // commits applied in memory, waiting to be stored (group.go)
 	flushing bool       // a caller holding the Coordinator's lock is storing the queue
@@ -181,7 +183,8 @@ func (db *DB) reload(stored uint64, meta, tails []byte, readIndexes func() (map[
 	if err != nil {
 		return err
 	}
-	db.replica, db.loaded, db.tails, db.tailsDirty, db.commits, db.pending, db.indexes = r, map[docKey]*loadedDoc{}, t, false, stored, nil, indexes
+	db.replica, db.loaded, db.tails, db.tailsDirty, db.unwritten, db.logRuns = r, map[docKey]*loadedDoc{}, t, false, nil, nil
+	db.commits, db.pending, db.indexes = stored, nil, indexes
 	return nil
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Group commit. A commit is applied in memory and shown at once, then
@@ -19,7 +20,6 @@ import (
 type queued struct {
 	writes []Write
 	meta   []byte // the replica's metadata after the commit
-	tails  []byte // metaTails after the commit, if the commit changed it
 	n      notice
 	undo   undo
 	done   chan error // receives the outcome, once
@@ -28,9 +28,6 @@ type queued struct {
 // enqueue queues a commit's writes. Call it holding db.mu.
 func (db *DB) enqueue(writes []Write, n notice, u undo) *queued {
 	q := &queued{writes: writes, meta: db.replica.EncodeMeta(), n: n, undo: u, done: make(chan error, 1)}
-	if db.tailsDirty {
-		q.tails, db.tailsDirty = encodeTails(db.tails), false
-	}
 	db.queue = append(db.queue, q)
 	return q
 }
@@ -94,7 +91,7 @@ func (db *DB) flush() {
 	for len(db.queue) > 0 {
 		batch := db.queue
 		db.queue = nil
-		writes := batchWrites(batch)
+		writes := append(append(batchWrites(batch), db.logWrites()...), db.tailWrites(batch[len(batch)-1].n.Commit)...)
 		db.mu.Unlock()
 		err := db.storage.Commit(context.Background(), writes)
 		db.mu.Lock()
@@ -111,29 +108,33 @@ func (db *DB) flush() {
 	}
 }
 
-// batchWrites returns the writes of a batch of commits: theirs, then the
-// metadata as it stands after the last (the replica's, the commit counter,
-// and the list of tails if a commit changed it).
+// batchWrites returns the writes of a batch of commits: theirs, less those
+// a later one overwrites (a small document rewritten by each commit of a
+// burst is put once), then the replica's metadata and the commit counter
+// as they stand after the last. Tail entries come from tailWrites.
 func batchWrites(batch []*queued) []Write {
-	size := 3
-	for _, q := range batch {
-		size += len(q.writes)
+	last := batch[len(batch)-1]
+	meta := []Write{
+		{Store: StoreMeta, Key: metaReplica, Value: last.meta},
+		{Store: StoreMeta, Key: metaCommit, Value: encodeUint(last.n.Commit)},
 	}
-	writes := make([]Write, 0, size)
-	var tails []byte
-	for _, q := range batch {
-		writes = append(writes, q.writes...)
-		if q.tails != nil {
-			tails = q.tails
+	if len(batch) == 1 {
+		return append(last.writes, meta...)
+	}
+	type storeKey struct{ store, key string }
+	seen := map[storeKey]bool{}
+	var writes []Write
+	for i := len(batch) - 1; i >= 0; i-- { // newest first: the first seen of a key wins
+		ws := batch[i].writes
+		for j := len(ws) - 1; j >= 0; j-- {
+			if k := (storeKey{ws[j].Store, ws[j].Key}); !seen[k] {
+				seen[k] = true
+				writes = append(writes, ws[j])
+			}
 		}
 	}
-	if tails != nil {
-		writes = append(writes, Write{Store: StoreMeta, Key: metaTails, Value: tails})
-	}
-	last := batch[len(batch)-1]
-	return append(writes,
-		Write{Store: StoreMeta, Key: metaReplica, Value: last.meta},
-		Write{Store: StoreMeta, Key: metaCommit, Value: encodeUint(last.n.Commit)})
+	slices.Reverse(writes)
+	return append(writes, meta...)
 }
 
 // fail fails a batch whose storage commit failed, and every commit queued

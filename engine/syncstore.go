@@ -35,8 +35,8 @@ func (s syncStore) Version() crdt.VersionVector {
 	return v
 }
 
-// ChangesSince implements sync.LocalStore from the change log: for each
-// actor the contiguous run after vv, at most limit changes in all.
+// ChangesSince implements sync.LocalStore from the change log (log.go):
+// for each actor the contiguous run after vv, at most limit changes in all.
 func (s syncStore) ChangesSince(vv crdt.VersionVector, limit int) ([]hsync.Envelope, error) {
 	var out []hsync.Envelope
 	err := s.db.locked(s.ctx, func() error {
@@ -55,15 +55,28 @@ func (s syncStore) ChangesSince(vv crdt.VersionVector, limit int) ([]hsync.Envel
 				if len(out) >= limit {
 					break
 				}
-				seq, err := logSeq(kv.Key)
-				if err != nil || seq < next {
+				last, err := logSeq(kv.Key)
+				if err != nil || last < next {
 					continue
 				}
-				if seq > next {
-					return fmt.Errorf("change %s/%d is no longer in the log (compacted after the relay acknowledged it): %w", actor, next, ErrStorage)
+				payloads, err := decodeLogRecord(kv.Value)
+				if err == nil && uint64(len(payloads)) > last {
+					err = fmt.Errorf("log record %q holds %d changes: %w", kv.Key, len(payloads), ErrStorage)
 				}
-				out = append(out, hsync.Envelope{Actor: actor, Seq: seq, Payload: kv.Value})
-				next++
+				if err != nil {
+					return err
+				}
+				for i, p := range payloads {
+					seq := last + 1 - uint64(len(payloads)-i)
+					if seq < next || len(out) >= limit {
+						continue
+					}
+					if seq > next {
+						return fmt.Errorf("change %s/%d is no longer in the log (compacted after the relay acknowledged it): %w", actor, next, ErrStorage)
+					}
+					out = append(out, hsync.Envelope{Actor: actor, Seq: seq, Payload: p})
+					next++
+				}
 			}
 		}
 		return nil
@@ -106,9 +119,9 @@ func (s syncStore) Acked() (crdt.VersionVector, error) {
 }
 
 // SetAcked implements sync.LocalStore. The stored vector only grows (two
-// tabs' sessions may race). It also compacts the log: a change the relay
-// holds durably need not be kept here, so the log stays as small as what is
-// still pending.
+// tabs' sessions may race). It also compacts the log: a record whose
+// changes the relay holds durably need not be kept here, so the log stays
+// as small as what is still pending.
 func (s syncStore) SetAcked(vv crdt.VersionVector) error {
 	return s.db.locked(s.ctx, func() error {
 		stored, err := s.Acked()

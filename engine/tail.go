@@ -79,7 +79,8 @@ type loadedDoc struct {
 	// a document; the next checkpoint learns its size).
 	checkpoint int
 	entries    []uint64 // commits of its tail entries, oldest first
-	bytes      int      // bytes of its tail entries
+	pending    [][]byte // encoded parts of queued commits, for the batch's tail entry
+	bytes      int      // bytes of its tail entries and pending parts
 
 	value  map[string]any // its value as the replica holds it (nil: absent), when cached
 	cached bool
@@ -95,16 +96,44 @@ func (t *loadedDoc) due() bool {
 func (t *loadedDoc) inline() bool { return t.checkpoint+t.bytes < inlineLimit }
 
 // encodeTailEntry encodes a tail entry: the commit of the entry before it
-// (0 for the first), then the document's parts of the commit's changes.
-func encodeTailEntry(prev uint64, parts []*crdt.Change) []byte {
+// (0 for the first), then the document's parts (crdt.EncodeChange) of the
+// commits the entry stores.
+func encodeTailEntry(prev uint64, parts [][]byte) []byte {
 	b := binary.AppendUvarint(nil, prev)
 	b = binary.AppendUvarint(b, uint64(len(parts)))
 	for _, p := range parts {
-		c := crdt.EncodeChange(p)
-		b = binary.AppendUvarint(b, uint64(len(c)))
-		b = append(b, c...)
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
 	}
 	return b
+}
+
+// tailWrites returns the tail entries of a batch of commits ending at
+// commit: one per document with parts waiting (storeDoc), and metaTails
+// if it changed. Call it holding db.mu, as the batch is taken.
+func (db *DB) tailWrites(commit uint64) []Write {
+	var writes []Write
+	for _, k := range db.unwritten {
+		t := db.loaded[k]
+		if t == nil || len(t.pending) == 0 { // checkpointed since
+			continue
+		}
+		prev := uint64(0)
+		if n := len(t.entries); n > 0 {
+			prev = t.entries[n-1]
+		} else {
+			db.tails[DocKey(k.collection, k.id)] = commit
+			db.tailsDirty = true
+		}
+		writes = append(writes, Write{Store: StoreTail, Key: tailKey(k, commit), Value: encodeTailEntry(prev, t.pending)})
+		t.entries, t.pending = append(t.entries, commit), nil
+	}
+	db.unwritten = db.unwritten[:0]
+	if db.tailsDirty {
+		writes = append(writes, Write{Store: StoreMeta, Key: metaTails, Value: encodeTails(db.tails)})
+		db.tailsDirty = false
+	}
+	return writes
 }
 
 // decodeTailEntry is the inverse of encodeTailEntry.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hearthdb/hearth/engine"
 	"github.com/hearthdb/hearth/idb"
+	"github.com/hearthdb/hearth/internal/jsonops"
 	"github.com/hearthdb/hearth/query"
 )
 
@@ -59,7 +60,7 @@ func (r *registry) get(args []safejs.Value) (*database, error) {
 func (r *registry) methods() map[string]asyncFunc {
 	return map[string]asyncFunc{
 		"open":           r.open,
-		"commit":         r.commit,
+		"commitBatch":    r.commitBatch,
 		"get":            r.getDoc,
 		"query":          r.query,
 		"subscribe":      r.subscribe,
@@ -108,13 +109,42 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 	return float64(h), nil
 }
 
-// commit runs an array of operations as one transaction.
-func (r *registry) commit(ctx context.Context, args []safejs.Value) (any, error) {
+// commitBatch runs transactions given as an array of JSON texts, each the
+// operations of one transaction (see internal/jsonops), as that many
+// commits in a row sharing the lock and IndexedDB transactions
+// (engine.CommitEach), and resolves to an array with, for each, null or
+// the { name, message } of its error. web/src/batch.js gathers them.
+func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, error) {
 	d, err := r.get(args)
 	if err != nil {
 		return nil, err
 	}
-	list, err := opsArg(args, 1)
+	texts, err := stringsArg(args, 1, "transactions (JSON texts)")
+	if err != nil {
+		return nil, err
+	}
+	txs := make([][]engine.Op, len(texts))
+	bad := make([]error, len(texts))
+	for i, text := range texts {
+		txs[i], bad[i] = decodeOps(text)
+	}
+	errs := d.db.CommitEach(ctx, txs)
+	d.sync.notify()
+	out := make([]any, len(errs))
+	for i, err := range errs {
+		if bad[i] != nil {
+			err = bad[i] // its empty transaction did nothing
+		}
+		if err != nil {
+			out[i] = map[string]any{"name": string(engine.CodeOf(err)), "message": err.Error()}
+		}
+	}
+	return out, nil
+}
+
+// decodeOps decodes one transaction's operations from JSON text.
+func decodeOps(text string) ([]engine.Op, error) {
+	list, err := jsonops.Ops(text)
 	if err != nil {
 		return nil, err
 	}
@@ -124,11 +154,7 @@ func (r *registry) commit(ctx context.Context, args []safejs.Value) (any, error)
 			return nil, err
 		}
 	}
-	if err := d.db.Commit(ctx, ops); err != nil {
-		return nil, err
-	}
-	d.sync.notify()
-	return nil, nil
+	return ops, nil
 }
 
 func (r *registry) getDoc(ctx context.Context, args []safejs.Value) (any, error) {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/hack-pad/safejs"
-
-	"github.com/hearthdb/hearth/internal/jsonops"
 )
 
 // stringArg returns args[i] as a string, or an InvalidArgumentError naming
@@ -34,14 +32,26 @@ func intArg(args []safejs.Value, i int, name string) (int, error) {
 	return args[i].Int()
 }
 
-// opsArg decodes args[i], the operations as the JSON text engine.js's
-// encodeOps writes (see internal/jsonops).
-func opsArg(args []safejs.Value, i int) ([]map[string]any, error) {
-	text, err := stringArg(args, i, "operations (JSON text)")
-	if err != nil {
-		return nil, err
+// stringsArg returns args[i], an array of strings.
+func stringsArg(args []safejs.Value, i int, name string) ([]string, error) {
+	if i >= len(args) {
+		return nil, invalid("%s is missing", name)
 	}
-	return jsonops.Ops(text)
+	n, err := args[i].Length()
+	if t, terr := typeOf(args[i]); terr != nil || t != safejs.TypeObject || err != nil {
+		return nil, invalid("%s must be an array of strings, got %s", name, describe(args[i]))
+	}
+	out := make([]string, n)
+	for j := range out {
+		v, err := args[i].Index(j)
+		if err != nil {
+			return nil, invalid("%s: element %d: %v", name, j, err)
+		}
+		if out[j], err = stringArg([]safejs.Value{v}, 0, fmt.Sprintf("%s[%d]", name, j)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // funcArg returns args[i], which must be a function.

@@ -30,6 +30,7 @@ const FILES = [
   './pkg/query.js',
   './pkg/subscribe.js',
   './pkg/rows.js',
+  './pkg/batch.js',
   './pkg/ops.js',
   './pkg/wasm_exec.js',
   './pkg/hearth.wasm',

@@ -6,6 +6,7 @@
 // uses loadEngineText's API and forwards the text, which the page parses
 // (proxy.js), so each value is parsed once and structured-cloned as a string.
 import './wasm_exec.js';
+import { CommitBatcher } from './batch.js';
 import { encodeOps } from './ops.js';
 import { decode, readingText } from './rows.js';
 
@@ -77,13 +78,20 @@ export function warmStorage(name) {
 
 // textAPI wraps the Go API object (jsbridge/api.go): each call makes its
 // Promise here and hands Go its resolve and reject first; commit's
-// operations go in as JSON text.
+// operations go in as JSON text, with the other commits of the same task
+// (batch.js); any other call sends those first.
 function textAPI(raw) {
   const api = {};
-  for (const name of Object.keys(raw)) {
-    api[name] = (...args) => new Promise((resolve, reject) => { raw[name](resolve, reject, ...args); });
+  const commits = new CommitBatcher((handle, texts) => call('commitBatch', handle, texts).then(decode));
+  function call(name, ...args) {
+    return new Promise((resolve, reject) => { raw[name](resolve, reject, ...args); });
   }
-  const commit = api.commit;
+  for (const name of Object.keys(raw)) {
+    api[name] = (...args) => {
+      commits.flush();
+      return call(name, ...args);
+    };
+  }
   api.commit = (handle, ops) => {
     let text;
     try {
@@ -91,9 +99,8 @@ function textAPI(raw) {
     } catch (err) {
       return Promise.reject(err);
     }
-    return commit(handle, text);
+    return commits.add(handle, text);
   };
-  api.commitText = commit; // ops the page encoded already (proxy.js)
   return api;
 }
 

@@ -3,6 +3,7 @@
 // its answer. A function argument (a subscriber) stays in the page; the
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 // Values arrive as the engine's JSON text and are parsed here, once.
+import { CommitBatcher } from './batch.js';
 import { encodeOps } from './ops.js';
 import { decode, readingText } from './rows.js';
 
@@ -15,6 +16,7 @@ export class WorkerEngine {
   #pending = new Map();
   #callbacks = new Map(); // callback id -> subscriber (reading its values)
   #subscriptions = new Map(); // engine subscription id -> callback id
+  #commits = new CommitBatcher((handle, texts) => this.#call('commitBatch', [handle, texts]));
 
   constructor(worker) {
     this.#worker = worker;
@@ -25,7 +27,10 @@ export class WorkerEngine {
     }
   }
 
-  /** Commits `ops`, written as JSON text here: the worker hands it to Go as it is. */
+  /**
+   * Commits `ops`, written as JSON text here (the worker hands it to Go as
+   * it is), together with the other commits of this task (batch.js).
+   */
   commit(handle, ops) {
     let text;
     try {
@@ -33,7 +38,7 @@ export class WorkerEngine {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#call('commitText', [handle, text]);
+    return this.#commits.add(handle, text);
   }
 
   /** Starts the WebAssembly engine inside the worker. */
@@ -42,6 +47,7 @@ export class WorkerEngine {
   }
 
   #call(method, args) {
+    if (method !== 'commitBatch') this.#commits.flush(); // calls keep their order
     const id = ++this.#next;
     const wire = args.map((a) => {
       if (typeof a !== 'function') return a;

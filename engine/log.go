@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/hearthdb/hearth/crdt"
+)
+
+// The change log (StoreLog) is what sync sends. IndexedDB charges for
+// every record written, so a storage commit writes one log record per
+// actor, holding the run of that actor's changes it stores: keyed by the
+// last change's seq (LogKey), so that a record is compacted once the relay
+// has acknowledged its last change. A record of one change is that change's
+// encoding (crdt.EncodeChange), as sync sends it; a record of several
+// starts with logRunMark, a byte no msgpack encoding starts with, then the
+// count and each change's encoding with its length.
+
+// logRunMark opens a log record of several changes (0xc1 is never used
+// by msgpack).
+const logRunMark = 0xc1
+
+// logRun is an actor's run of changes waiting for the next storage commit.
+type logRun struct {
+	actor    crdt.ActorID
+	last     uint64
+	payloads [][]byte
+}
+
+// queueLog adds c to the log records of the next storage commit. An
+// actor's changes arrive in seq order; a change that does not follow its
+// run starts a new one.
+func (db *DB) queueLog(c *crdt.Change) {
+	b := crdt.EncodeChange(c)
+	if n := len(db.logRuns); n > 0 {
+		for i := n - 1; i >= 0; i-- {
+			r := &db.logRuns[i]
+			if r.actor == c.Actor {
+				if r.last+1 == c.Seq {
+					r.last, r.payloads = c.Seq, append(r.payloads, b)
+					return
+				}
+				break
+			}
+		}
+	}
+	db.logRuns = append(db.logRuns, logRun{actor: c.Actor, last: c.Seq, payloads: [][]byte{b}})
+}
+
+// logWrites returns the log records of the queued runs and empties them.
+// Call it holding db.mu, as a batch is taken.
+func (db *DB) logWrites() []Write {
+	writes := make([]Write, len(db.logRuns))
+	for i, r := range db.logRuns {
+		writes[i] = Write{Store: StoreLog, Key: LogKey(r.actor, r.last), Value: encodeLogRecord(r.payloads)}
+	}
+	db.logRuns = db.logRuns[:0]
+	return writes
+}
+
+func encodeLogRecord(payloads [][]byte) []byte {
+	if len(payloads) == 1 {
+		return payloads[0]
+	}
+	size := 1 + binary.MaxVarintLen64
+	for _, p := range payloads {
+		size += binary.MaxVarintLen64 + len(p)
+	}
+	b := append(make([]byte, 0, size), logRunMark)
+	b = binary.AppendUvarint(b, uint64(len(payloads)))
+	for _, p := range payloads {
+		b = binary.AppendUvarint(b, uint64(len(p)))
+		b = append(b, p...)
+	}
+	return b
+}
+
+// decodeLogRecord returns the encoded changes of a log record, oldest first.
+func decodeLogRecord(b []byte) ([][]byte, error) {
+	if len(b) == 0 || b[0] != logRunMark {
+		return [][]byte{b}, nil
+	}
+	bad := fmt.Errorf("log record: malformed run: %w", ErrStorage)
+	b = b[1:]
+	count, n := binary.Uvarint(b)
+	if n <= 0 || count < 2 || count > uint64(len(b)) {
+		return nil, bad
+	}
+	b = b[n:]
+	out := make([][]byte, 0, count)
+	for range count {
+		size, n := binary.Uvarint(b)
+		if n <= 0 || size > uint64(len(b)-n) {
+			return nil, bad
+		}
+		out = append(out, b[n:n+int(size)])
+		b = b[n+int(size):]
+	}
+	if len(b) != 0 {
+		return nil, bad
+	}
+	return out, nil
+}

@@ -163,3 +163,21 @@ func TestCommitEachKeepsTransactionsApart(t *testing.T) {
 		t.Fatalf("stored %v, want [a c]: the failed transaction must leave nothing", ids)
 	}
 }
+
+// A read of a collection not loaded goes to the storage: it waits for the
+// commits issued before it that are still being stored.
+func TestReadsFollowCommitsBeingStored(t *testing.T) {
+	s := &slowStorage{MemoryStorage: engine.NewMemoryStorage(), delay: 20 * time.Millisecond}
+	db := openDB(t, s)
+	defer db.Close()
+	go commit(t, db, put("c", map[string]any{"id": "first"}))
+	time.Sleep(5 * time.Millisecond) // "first" is being stored
+	go commit(t, db, put("c", map[string]any{"id": "second"}))
+	time.Sleep(5 * time.Millisecond) // "second" is applied and queued behind it
+	if get(t, db, "c", "second") == nil {
+		t.Fatal("Get on a collection not loaded missed a commit issued before it")
+	}
+	if docs := all(t, db, "c"); len(docs) != 2 {
+		t.Fatalf("a query missed a commit issued before it: %v", docs)
+	}
+}

@@ -14,7 +14,7 @@ func (db *DB) Get(ctx context.Context, collection, id string) (doc map[string]an
 	if err := validateAddress(collection, id); err != nil {
 		return nil, false, err
 	}
-	err = db.reading(func() error {
+	err = db.readingStored(collection, func() error {
 		if db.view.loaded(collection) {
 			doc, ok = db.view.store.Get(collection, id)
 			return nil
@@ -49,7 +49,7 @@ func (db *DB) storedDoc(ctx context.Context, collection, id string) (doc map[str
 // background; any other query waits for the load.
 func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error) {
 	var res query.Result
-	err := db.reading(func() error {
+	err := db.readingStored(q.Collection, func() error {
 		var err error
 		if !db.view.loaded(q.Collection) {
 			var ok bool
@@ -85,7 +85,7 @@ func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string
 // subscriber in the browser). A row's Doc may lack the "id" field, and fn
 // must neither change nor keep the rows or their documents after it returns.
 func (db *DB) SubscribeResult(ctx context.Context, q query.Query, fn func(query.Result)) (cancel func(), err error) {
-	err = db.reading(func() error {
+	err = db.readingStored(q.Collection, func() error {
 		if !db.view.loaded(q.Collection) {
 			first, ok, err := db.coldQuery(ctx, q)
 			if err != nil {
@@ -131,7 +131,7 @@ func (db *DB) SubscribeDoc(ctx context.Context, collection, id string, fn func(d
 		}
 		fn(doc, ok)
 	}
-	err = db.reading(func() error {
+	err = db.readingStored(collection, func() error {
 		if db.view.loaded(collection) {
 			cancel = db.view.subs.SubscribeDoc(collection, id, withIDFn).Close
 			return nil
@@ -194,6 +194,23 @@ func (db *DB) reading(fn func() error) error {
 		return ErrClosed
 	}
 	return fn()
+}
+
+// readingStored is reading for a read of collection that may go to the
+// storage (the collection is not loaded): it first waits for the commits
+// being stored, which the view did not show (it does not hold the
+// collection) and the storage does not hold yet, so that a read follows
+// the writes issued before it.
+func (db *DB) readingStored(collection string, fn func() error) error {
+	return db.reading(func() error {
+		for db.flushing && !db.view.loaded(collection) {
+			db.idle.Wait()
+		}
+		if db.closed {
+			return ErrClosed
+		}
+		return fn()
+	})
 }
 
 func rows(res query.Result) []map[string]any {

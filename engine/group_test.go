@@ -170,14 +170,20 @@ func TestReadsFollowCommitsBeingStored(t *testing.T) {
 	s := &slowStorage{MemoryStorage: engine.NewMemoryStorage(), delay: 20 * time.Millisecond}
 	db := openDB(t, s)
 	defer db.Close()
-	go commit(t, db, put("c", map[string]any{"id": "first"}))
+	errs := make(chan error, 2)
+	go func() { errs <- db.Commit(ctx, []engine.Op{put("c", map[string]any{"id": "first"})}) }()
 	time.Sleep(5 * time.Millisecond) // "first" is being stored
-	go commit(t, db, put("c", map[string]any{"id": "second"}))
+	go func() { errs <- db.Commit(ctx, []engine.Op{put("c", map[string]any{"id": "second"})}) }()
 	time.Sleep(5 * time.Millisecond) // "second" is applied and queued behind it
 	if get(t, db, "c", "second") == nil {
 		t.Fatal("Get on a collection not loaded missed a commit issued before it")
 	}
 	if docs := all(t, db, "c"); len(docs) != 2 {
 		t.Fatalf("a query missed a commit issued before it: %v", docs)
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"slices"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,11 +12,66 @@ import (
 )
 
 // docValue is the value of one document after a commit; a nil Value means
-// the document no longer exists.
+// the document no longer exists, unless Stored says the value was left out
+// of the notice for its size: the other tabs read it from the storage.
 type docValue struct {
 	Collection string         `msgpack:"c"`
 	ID         string         `msgpack:"i"`
 	Value      map[string]any `msgpack:"v"`
+	Stored     bool           `msgpack:"s,omitempty"`
+}
+
+// maxNoticeValue bounds the size of a value a notice carries (roughly, see
+// valueSize): a keystroke in a large note must not send the note to every
+// tab.
+const maxNoticeValue = 16 << 10
+
+// forOtherTabs returns n as the other tabs get it: values over
+// maxNoticeValue left out, for them to read from the storage.
+func (n notice) forOtherTabs() notice {
+	var docs []docValue // a copy, once a value is left out
+	for i, d := range n.Docs {
+		if d.Value == nil || valueSize(d.Value, maxNoticeValue) <= maxNoticeValue {
+			continue
+		}
+		if docs == nil {
+			docs = slices.Clone(n.Docs)
+		}
+		docs[i].Value, docs[i].Stored = nil, true
+	}
+	if docs != nil {
+		n.Docs = docs
+	}
+	return n
+}
+
+// valueSize estimates the encoded size of v, stopping once past limit:
+// strings count their bytes, other values a few bytes each.
+func valueSize(v any, limit int) int {
+	switch x := v.(type) {
+	case string:
+		return len(x) + 2
+	case []byte:
+		return len(x) + 2
+	case map[string]any:
+		n := 1
+		for k, e := range x {
+			if n += len(k) + valueSize(e, limit-n); n > limit {
+				break
+			}
+		}
+		return n
+	case []any:
+		n := 1
+		for _, e := range x {
+			if n += valueSize(e, limit-n); n > limit {
+				break
+			}
+		}
+		return n
+	default:
+		return 9
+	}
 }
 
 // notice tells the other processes sharing the storage what a commit did, so

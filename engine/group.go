@@ -100,7 +100,7 @@ func (db *DB) flush() {
 			continue
 		}
 		n := mergeNotices(batch)
-		db.opts.Coordinator.Publish(n.encode())
+		db.opts.Coordinator.Publish(n.forOtherTabs().encode())
 		for _, q := range batch {
 			q.done <- nil
 		}

@@ -175,13 +175,54 @@ func sameResult(a, b query.Result) bool {
 }
 
 // Receive applies a commit notice that another process sharing the storage
-// published, so that this process's subscriptions follow its writes.
+// published, so that this process's subscriptions follow its writes. The
+// documents whose values the notice left out for their size (and which a
+// loaded collection holds) are read from the storage in the background
+// and shown once read.
 func (db *DB) Receive(msg []byte) error {
 	n, err := decodeNotice(msg)
 	if err != nil {
 		return err
 	}
-	return db.reading(func() error {
+	var stored []docKey
+	err = db.reading(func() error {
+		sent := n.Docs[:0:0]
+		for _, d := range n.Docs {
+			switch {
+			case !d.Stored:
+				sent = append(sent, d)
+			case db.view.loaded(d.Collection) || db.view.loading[d.Collection] != nil:
+				stored = append(stored, docKey{d.Collection, d.ID})
+			}
+		}
+		db.view.apply(notice{Commit: n.Commit, Docs: sent})
+		return nil
+	})
+	if err == nil && len(stored) > 0 {
+		go db.showStored(n.Commit, stored)
+	}
+	return err
+}
+
+// showStored reads documents another tab's commit changed from the storage
+// (the commit is durable: notices come after) and shows them as of that
+// commit. A failed read leaves the view as it was until the documents
+// change again, as a refused notice does.
+func (db *DB) showStored(commit uint64, keys []docKey) {
+	ctx := context.Background()
+	tails, err := db.storedTails(ctx)
+	if err != nil {
+		return
+	}
+	values, err := db.committedValues(ctx, keys, tails)
+	if err != nil {
+		return
+	}
+	n := notice{Commit: commit, Docs: make([]docValue, len(keys))}
+	for i, k := range keys {
+		n.Docs[i] = docValue{Collection: k.collection, ID: k.id, Value: values[i]}
+	}
+	_ = db.reading(func() error {
 		db.view.apply(n)
 		return nil
 	})

@@ -21,6 +21,8 @@ type tabs struct {
 	dbs  []*engine.DB
 	wg   sync.WaitGroup
 	q    map[*engine.DB]chan []byte
+	// largest is the size of the largest notice published.
+	largest int
 }
 
 type tab struct {
@@ -37,6 +39,7 @@ func (c tab) Exclusive(_ context.Context, fn func(bool) error) error {
 func (c tab) Publish(msg []byte) {
 	c.t.mu.Lock()
 	defer c.t.mu.Unlock()
+	c.t.largest = max(c.t.largest, len(msg))
 	for db, ch := range c.t.q {
 		if db != *c.self {
 			c.t.wg.Add(1)

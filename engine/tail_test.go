@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf16"
 
 	"github.com/hearthdb/hearth/engine"
@@ -194,5 +195,49 @@ func TestTailReadersRaceCommitsAndCheckpoints(t *testing.T) {
 			t.Fatalf("read %d saw a text that was never committed (%d characters)", reads, len(fmt.Sprint(body)))
 		}
 		reader.Close()
+	}
+}
+
+// Another tab follows a large note that one tab edits: the notices leave
+// the note's value out, and the other tab reads it from the storage.
+func TestOtherTabsFollowLargeDocuments(t *testing.T) {
+	var ts tabs
+	mem := engine.NewMemoryStorage()
+	a, b := ts.open(t, mem), ts.open(t, mem.Reopen())
+	model := &textModel{units: utf16.Encode([]rune(strings.Repeat("abcdefghij", 3000)))}
+	putNote(t, a, "n", model.String())
+	var mu sync.Mutex
+	var seen string
+	cancel, err := b.Subscribe(ctx, query.Query{Collection: "notes"}, func(r []map[string]any) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(r) == 1 {
+			seen, _ = r[0]["body"].(string)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 40 {
+		commit(t, a, model.edit(rng, "notes", "n"))
+	}
+	ts.settle()
+	if ts.largest > 4096 {
+		t.Fatalf("a notice of %d bytes went to the other tab: a large note's value must stay out", ts.largest)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		done := seen == model.String()
+		mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("tab B's subscription holds %d characters, tab A committed %d", len(seen), len(model.String()))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

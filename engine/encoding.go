@@ -2,10 +2,10 @@ package engine
 
 import (
 	"bytes"
-	"slices"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hearthdb/hearth/crdt"
 	"github.com/vmihailenco/msgpack/v5"

@@ -9,7 +9,23 @@
 // every commit, so that until then a query an index can answer reads only
 // the documents it returns (cold.go, index.go, load.go).
 //
+// Writes cost what they change. A commit is applied in memory and shown to
+// this process's subscriptions at once, then queued; the queue is stored
+// in one storage commit per batch of what queued meanwhile (group.go), and
+// each caller returns once its batch is durable. A batch writes one log
+// record per actor (log.go), and for each document it touched either the
+// whole document (a small one) or one tail entry holding its part of the
+// batch's changes (tail.go); a document with a long tail is stored whole
+// again in a commit of its own (checkpoint.go). A document's value on the
+// write path is kept in memory and brought up to date from text edits'
+// splices (values.go), so a keystroke in a large note never rebuilds it.
+//
 // # Caveats
+//
+// Storage reads of a collection not loaded wait for the commits being
+// stored, so that they follow the writes issued before them; during a long
+// burst of writes they wait for the burst. A failed storage commit fails
+// the commits queued behind it too, as they build on its changes.
 //
 // Documents are validated as JSON-like values: maps with string keys, slices,
 // strings, finite numbers, booleans and nil. Every document carries a

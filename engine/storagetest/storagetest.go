@@ -27,6 +27,30 @@ func Run(t *testing.T, open Opener) {
 	t.Run("BadBatchIsAtomic", func(t *testing.T) { testBadBatchIsAtomic(t, open) })
 	t.Run("Reopen", func(t *testing.T) { testReopen(t, open) })
 	t.Run("ClosedFails", func(t *testing.T) { testClosedFails(t, open) })
+	t.Run("EveryStore", func(t *testing.T) { testEveryStore(t, open) })
+}
+
+// testEveryStore writes a key into each store the engine uses, in one
+// commit, and reads each back on its own: a store that is missing, or
+// shares its keys with another, fails.
+func testEveryStore(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	defer s.Close()
+	var writes []engine.Write
+	for _, store := range engine.Stores {
+		writes = append(writes, engine.Write{Store: store, Key: "k\x00" + store, Value: []byte(store)})
+	}
+	mustCommit(t, s, writes)
+	for _, store := range engine.Stores {
+		kvs, err := s.Scan(ctx, store, "k\x00")
+		if err != nil {
+			t.Fatalf("Scan(%s): %v", store, err)
+		}
+		if want := fmt.Sprintf("[k\x00%s=%s]", store, store); formatKVs(kvs) != want {
+			t.Fatalf("store %s holds %q, want %q", store, formatKVs(kvs), want)
+		}
+	}
 }
 
 func testGetMissing(t *testing.T, open Opener) {

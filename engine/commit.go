@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/hearthdb/hearth/crdt"
 )
@@ -136,16 +135,13 @@ func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKe
 // replica's metadata are written once per storage commit (group.go).
 func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[string]any) ([]Write, error) {
 	writes := make([]Write, 0, 2*len(n.Docs))
-	parts := map[[2]string][]*crdt.Change{}
 	for _, c := range changes {
 		db.queueLog(c)
-		for k, p := range c.DocParts() {
-			parts[k] = append(parts[k], p...)
-		}
 	}
+	parts := docParts(changes)
 	for _, d := range n.Docs {
 		k := docKey{d.Collection, d.ID}
-		docWrites, err := db.storeDoc(k, d.Value, parts[[2]string{k.collection, k.id}])
+		docWrites, err := db.storeDoc(k, d.Value, parts)
 		if err != nil {
 			return nil, err
 		}
@@ -158,10 +154,19 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 			writes = append(writes, db.indexWrites(d.Collection, d.ID, old, d.Value)...)
 		}
 	}
-	for k, p := range parts { // touched with no visible change: the state moved all the same
-		if !slices.ContainsFunc(n.Docs, func(d docValue) bool { return d.Collection == k[0] && d.ID == k[1] }) {
-			value, _ := db.currentValue(docKey{k[0], k[1]})
-			docWrites, err := db.storeDoc(docKey{k[0], k[1]}, value, p)
+	shown := make(map[docKey]bool, len(n.Docs))
+	for _, d := range n.Docs {
+		shown[docKey{d.Collection, d.ID}] = true
+	}
+	for _, c := range changes { // a document touched with no visible change: its state moved all the same
+		for i := range c.Ops {
+			k := docKey{c.Ops[i].Coll, c.Ops[i].Doc}
+			if shown[k] {
+				continue
+			}
+			shown[k] = true
+			value, _ := db.currentValue(k)
+			docWrites, err := db.storeDoc(k, value, parts)
 			if err != nil {
 				return nil, err
 			}
@@ -171,12 +176,30 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 	return writes, nil
 }
 
+// docParts returns a function that splits changes per document on its
+// first call (crdt.Change.DocParts): only a document stored as a tail
+// entry needs its parts.
+func docParts(changes []*crdt.Change) func() map[[2]string][]*crdt.Change {
+	var parts map[[2]string][]*crdt.Change
+	return func() map[[2]string][]*crdt.Change {
+		if parts == nil {
+			parts = map[[2]string][]*crdt.Change{}
+			for _, c := range changes {
+				for k, p := range c.DocParts() {
+					parts[k] = append(parts[k], p...)
+				}
+			}
+		}
+		return parts
+	}
+}
+
 // storeDoc returns the writes that store document k after a commit: a
 // checkpoint when it is small; else none yet, as its parts of the commit's
 // changes wait for the tail entry that the commit's storage commit writes
 // (one per document per batch, see tailWrites). It updates db.loaded[k]
 // and db.tails as if they succeed (a failed commit reloads both).
-func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change) ([]Write, error) {
+func (db *DB) storeDoc(k docKey, value map[string]any, parts func() map[[2]string][]*crdt.Change) ([]Write, error) {
 	t := db.loaded[k]
 	if t == nil { // loadState loads every document a commit touches
 		return nil, fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
@@ -187,7 +210,7 @@ func (db *DB) storeDoc(k docKey, value map[string]any, parts []*crdt.Change) ([]
 	if len(t.pending) == 0 {
 		db.unwritten = append(db.unwritten, k)
 	}
-	for _, p := range parts {
+	for _, p := range parts()[[2]string{k.collection, k.id}] {
 		b := crdt.EncodeChange(p)
 		t.pending = append(t.pending, b)
 		t.bytes += len(b) + 2

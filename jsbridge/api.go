@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/hack-pad/safejs"
@@ -109,20 +110,24 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 	return float64(h), nil
 }
 
-// commitBatch runs transactions given as an array of JSON texts, each the
-// operations of one transaction (see internal/jsonops), as that many
-// commits in a row sharing the lock and IndexedDB transactions
+// commitBatch runs transactions given as JSON texts, each the operations
+// of one transaction (see internal/jsonops), one per line (the text
+// web/src/ops.js writes holds no newline: JSON.stringify escapes it), as
+// that many commits in a row sharing the lock and IndexedDB transactions
 // (engine.CommitEach), and resolves to an array with, for each, null or
-// the { name, message } of its error. web/src/batch.js gathers them.
+// the { name, message } of its error. web/src/batch.js gathers them, and
+// they cross as one string: one call across the boundary, not one a
+// transaction.
 func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, error) {
 	d, err := r.get(args)
 	if err != nil {
 		return nil, err
 	}
-	texts, err := stringsArg(args, 1, "transactions (JSON texts)")
+	lines, err := stringArg(args, 1, "transactions (JSON texts, one per line)")
 	if err != nil {
 		return nil, err
 	}
+	texts := strings.Split(lines, "\n")
 	txs := make([][]engine.Op, len(texts))
 	bad := make([]error, len(texts))
 	for i, text := range texts {

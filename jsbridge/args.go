@@ -32,28 +32,6 @@ func intArg(args []safejs.Value, i int, name string) (int, error) {
 	return args[i].Int()
 }
 
-// stringsArg returns args[i], an array of strings.
-func stringsArg(args []safejs.Value, i int, name string) ([]string, error) {
-	if i >= len(args) {
-		return nil, invalid("%s is missing", name)
-	}
-	n, err := args[i].Length()
-	if t, terr := typeOf(args[i]); terr != nil || t != safejs.TypeObject || err != nil {
-		return nil, invalid("%s must be an array of strings, got %s", name, describe(args[i]))
-	}
-	out := make([]string, n)
-	for j := range out {
-		v, err := args[i].Index(j)
-		if err != nil {
-			return nil, invalid("%s: element %d: %v", name, j, err)
-		}
-		if out[j], err = stringArg([]safejs.Value{v}, 0, fmt.Sprintf("%s[%d]", name, j)); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
 // funcArg returns args[i], which must be a function.
 func funcArg(args []safejs.Value, i int) (safejs.Value, error) {
 	if i >= len(args) {

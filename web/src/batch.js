@@ -14,9 +14,9 @@ export class CommitBatcher {
   #scheduled = false;
 
   /**
-   * `send(handle, texts)` runs each JSON text of operations as its own
-   * transaction and resolves to an array with, for each, null or the
-   * { name, message } of its error.
+   * `send(handle, texts)` runs each JSON text of operations (ops.js's,
+   * which holds no newline) as its own transaction and resolves to an
+   * array with, for each, null or the { name, message } of its error.
    */
   constructor(send) {
     this.#send = send;

@@ -82,7 +82,7 @@ export function warmStorage(name) {
 // (batch.js); any other call sends those first.
 function textAPI(raw) {
   const api = {};
-  const commits = new CommitBatcher((handle, texts) => call('commitBatch', handle, texts).then(decode));
+  const commits = new CommitBatcher((handle, texts) => call('commitBatch', handle, texts.join('\n')).then(decode));
   function call(name, ...args) {
     return new Promise((resolve, reject) => { raw[name](resolve, reject, ...args); });
   }

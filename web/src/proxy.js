@@ -16,7 +16,7 @@ export class WorkerEngine {
   #pending = new Map();
   #callbacks = new Map(); // callback id -> subscriber (reading its values)
   #subscriptions = new Map(); // engine subscription id -> callback id
-  #commits = new CommitBatcher((handle, texts) => this.#call('commitBatch', [handle, texts]));
+  #commits = new CommitBatcher((handle, texts) => this.#call('commitBatch', [handle, texts.join('\n')]));
 
   constructor(worker) {
     this.#worker = worker;

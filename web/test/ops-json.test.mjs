@@ -94,6 +94,34 @@ for (const worker of [true, false]) {
     await context.close();
   });
 
+  test(`commits of one task cross together and each settles on its own (${where})`, async () => {
+    const context = await env.browser.newContext();
+    const page = await blankPage(context, env.server);
+    const out = await page.evaluate(async (worker) => {
+      const { open } = await import('/web/dist/index.js');
+      const db = await open({ name: 'ops-batch', worker });
+      const c = db.collection('c');
+      const before = await db.storageStats(); // a new database stored its replica id
+      const calls = [
+        c.put({ id: 'n1', 'k\ny': 'line\nbreak', nested: { 'a\nb': ['\n'] } }),
+        c.put({ id: 'n2', n: NaN }),
+        c.update('missing', { x: 1 }),
+        c.put({ id: 'n3', s: 'x' }),
+      ];
+      const read = c.get('n3'); // issued after the puts: it sees them
+      const settled = (await Promise.allSettled(calls)).map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason.name));
+      const result = { settled, read: await read, all: await c.all(), commits: (await db.storageStats()).commits - before.commits };
+      await db.close();
+      return result;
+    }, worker);
+    assert.deepEqual(out.settled, ['ok', 'InvalidArgumentError', 'NotFoundError', 'ok']);
+    assert.deepEqual(out.read, { id: 'n3', s: 'x' });
+    assert.deepEqual(out.all, [{ id: 'n1', 'k\ny': 'line\nbreak', nested: { 'a\nb': ['\n'] } }, { id: 'n3', s: 'x' }]);
+    assert.equal(out.commits, 1, `the two stored commits took ${out.commits} IndexedDB transactions`);
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  });
+
   test(`bad values are refused with their path, nothing is stored (${where})`, async () => {
     const context = await env.browser.newContext();
     const page = await blankPage(context, env.server);

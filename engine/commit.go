@@ -194,21 +194,21 @@ func docParts(changes []*crdt.Change) func() map[[2]string][]*crdt.Change {
 	}
 }
 
-// storeDoc returns the writes that store document k after a commit: a
-// checkpoint when it is small; else none yet, as its parts of the commit's
-// changes wait for the tail entry that the commit's storage commit writes
-// (one per document per batch, see tailWrites). It updates db.loaded[k]
-// and db.tails as if they succeed (a failed commit reloads both).
+// storeDoc notes what document k's storage needs after a commit, for the
+// batch to write (docWrites): the whole document when it is small (once,
+// as the batch leaves it), else its parts of the commit's changes, for
+// the tail entry of the batch. It returns no writes.
 func (db *DB) storeDoc(k docKey, value map[string]any, parts func() map[[2]string][]*crdt.Change) ([]Write, error) {
 	t := db.loaded[k]
 	if t == nil { // loadState loads every document a commit touches
 		return nil, fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
 	}
-	if t.inline() {
-		return db.checkpointWrites(k, value)
-	}
-	if len(t.pending) == 0 {
+	if len(t.pending) == 0 && !t.rewrite {
 		db.unwritten = append(db.unwritten, k)
+	}
+	if t.rewrite || t.inline() {
+		t.rewrite, t.pending = true, nil // the batch stores it whole, as it then is
+		return nil, nil
 	}
 	for _, p := range parts()[[2]string{k.collection, k.id}] {
 		b := crdt.EncodeChange(p)
@@ -243,14 +243,16 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 		delete(db.tails, key)
 		db.tailsDirty = true
 	}
-	*t = loadedDoc{checkpoint: len(state) + len(doc.Value)}
+	*t = loadedDoc{checkpoint: len(state) + len(doc.Value), value: t.value, cached: t.cached}
 	return writes, nil
 }
 
 // ApplyRemote applies changes made by other replicas (from sync), in any
 // order and with duplicates: a change whose causal past is missing waits in
 // memory until it arrives; one already applied is ignored. Changes applied
-// are stored with their documents in one storage commit.
+// are stored with their documents in one storage commit. A change that
+// cannot be applied stops the call with its error; those applied before it
+// are stored.
 func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 	qs, err := db.committing(ctx, func() ([]*queued, error) {
 		db.pending = append(db.pending, changes...)
@@ -258,30 +260,29 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		patch := &crdt.Patch{}
 		seen := map[docKey]bool{}
 		prior := map[docKey]map[string]any{}
-		for {
+		var failed error // a change that could not be applied (the replica rolled it back)
+		for failed == nil {
 			c := db.nextReady()
 			if c == nil {
 				break
 			}
-			if err := db.applyOne(ctx, c, patch, seen, prior); err != nil {
-				db.replica = nil // drop whatever the failed change left
-				return nil, err
+			if failed = db.applyOne(ctx, c, patch, seen, prior); failed == nil {
+				applied = append(applied, c)
 			}
-			applied = append(applied, c)
 		}
 		if len(applied) == 0 {
-			return nil, nil
+			return nil, failed
 		}
-		q, err := db.persist(applied, patch, prior, nil)
+		q, err := db.persist(applied, patch, prior, nil) // those before it are stored all the same
 		if err != nil {
 			return nil, err
 		}
-		return []*queued{q}, nil
+		return []*queued{q}, failed
 	})
-	if err != nil {
-		return err
+	if werr := waitAll(qs); err == nil {
+		err = werr
 	}
-	return waitAll(qs)
+	return err
 }
 
 // nextReady removes from the pending buffer the duplicates and returns one

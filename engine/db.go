@@ -231,15 +231,16 @@ func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 		return nil
 	}
 	states, err := db.storage.GetMany(ctx, StoreState, storeKeys)
+	failed := 0 // documents before it are loaded
 	if err == nil {
-		for i, b := range states {
-			if err = db.loadDoc(ctx, missing[i], b); err != nil {
+		for ; failed < len(missing); failed++ {
+			if err = db.loadDoc(ctx, missing[failed], states[failed]); err != nil {
 				break
 			}
 		}
 	}
-	if err != nil {
-		db.replica = nil // some documents are marked loaded but are not
+	for _, k := range missing[failed:] { // not loaded (LoadDoc of a later try replaces what is half there)
+		delete(db.loaded, k)
 	}
 	return err
 }

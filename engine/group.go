@@ -33,9 +33,10 @@ func (db *DB) enqueue(writes []Write, n notice, u undo) *queued {
 }
 
 // committing runs fn, which applies commits in memory and queues them, under
-// the lock, and returns them; each says on its done channel once it is
-// stored. If this process is storing a batch already, fn runs at once and
-// its commits join the next batch; otherwise the caller takes the
+// the lock, and returns them with fn's error (commits it queued before
+// failing are stored all the same); each says on its done channel once it
+// is stored. If this process is storing a batch already, fn runs at once
+// and its commits join the next batch; otherwise the caller takes the
 // Coordinator's lock and stores the queue until it is empty.
 func (db *DB) committing(ctx context.Context, fn func() ([]*queued, error)) ([]*queued, error) {
 	db.mu.Lock()
@@ -57,11 +58,11 @@ func (db *DB) committing(ctx context.Context, fn func() ([]*queued, error)) ([]*
 			return err
 		}
 		var err error
-		if qs, err = fn(); err != nil {
-			return err
+		qs, err = fn()
+		if len(db.queue) > 0 {
+			db.flush()
 		}
-		db.flush()
-		return nil
+		return err
 	})
 	db.mu.Unlock()
 	return qs, err
@@ -91,9 +92,14 @@ func (db *DB) flush() {
 	for len(db.queue) > 0 {
 		batch := db.queue
 		db.queue = nil
-		writes := append(append(batchWrites(batch), db.logWrites()...), db.tailWrites(batch[len(batch)-1].n.Commit)...)
+		docs, err := db.docWrites(batch[len(batch)-1].n.Commit)
+		if err != nil {
+			db.fail(batch, err)
+			continue
+		}
+		writes := append(append(batchWrites(batch), db.logWrites()...), docs...)
 		db.mu.Unlock()
-		err := db.storage.Commit(context.Background(), writes)
+		err = db.storage.Commit(context.Background(), writes)
 		db.mu.Lock()
 		if err != nil {
 			db.fail(batch, err)

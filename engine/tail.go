@@ -80,6 +80,7 @@ type loadedDoc struct {
 	checkpoint int
 	entries    []uint64 // commits of its tail entries, oldest first
 	pending    [][]byte // encoded parts of queued commits, for the batch's tail entry
+	rewrite    bool     // the batch stores it whole instead (it is small)
 	bytes      int      // bytes of its tail entries and pending parts
 
 	value  map[string]any // its value as the replica holds it (nil: absent), when cached
@@ -108,32 +109,51 @@ func encodeTailEntry(prev uint64, parts [][]byte) []byte {
 	return b
 }
 
-// tailWrites returns the tail entries of a batch of commits ending at
-// commit: one per document with parts waiting (storeDoc), and metaTails
-// if it changed. Call it holding db.mu, as the batch is taken.
-func (db *DB) tailWrites(commit uint64) []Write {
+// docWrites returns what a batch of commits ending at commit stores of
+// the documents they touched (storeDoc noted which): the small ones whole,
+// a tail entry for each other, and metaTails if it changed. Call it
+// holding db.mu, as the batch is taken.
+func (db *DB) docWrites(commit uint64) ([]Write, error) {
 	var writes []Write
 	for _, k := range db.unwritten {
 		t := db.loaded[k]
-		if t == nil || len(t.pending) == 0 { // checkpointed since
-			continue
+		switch {
+		case t == nil: // dropped by a failed load: nothing of it is queued
+		case t.rewrite:
+			if db.replica == nil {
+				return nil, fmt.Errorf("store %s/%s: the in-memory state was dropped: %w", k.collection, k.id, ErrStorage)
+			}
+			value, _ := db.currentValue(k)
+			w, err := db.checkpointWrites(k, value)
+			if err != nil {
+				return nil, err
+			}
+			writes = append(writes, w...)
+		case len(t.pending) > 0:
+			writes = append(writes, db.tailEntry(k, t, commit))
 		}
-		prev := uint64(0)
-		if n := len(t.entries); n > 0 {
-			prev = t.entries[n-1]
-		} else {
-			db.tails[DocKey(k.collection, k.id)] = commit
-			db.tailsDirty = true
-		}
-		writes = append(writes, Write{Store: StoreTail, Key: tailKey(k, commit), Value: encodeTailEntry(prev, t.pending)})
-		t.entries, t.pending = append(t.entries, commit), nil
 	}
 	db.unwritten = db.unwritten[:0]
 	if db.tailsDirty {
 		writes = append(writes, Write{Store: StoreMeta, Key: metaTails, Value: encodeTails(db.tails)})
 		db.tailsDirty = false
 	}
-	return writes
+	return writes, nil
+}
+
+// tailEntry returns the tail entry of document k's pending parts, stored
+// by the storage commit that ends at commit, and moves them to its tail.
+func (db *DB) tailEntry(k docKey, t *loadedDoc, commit uint64) Write {
+	prev := uint64(0)
+	if n := len(t.entries); n > 0 {
+		prev = t.entries[n-1]
+	} else {
+		db.tails[DocKey(k.collection, k.id)] = commit
+		db.tailsDirty = true
+	}
+	w := Write{Store: StoreTail, Key: tailKey(k, commit), Value: encodeTailEntry(prev, t.pending)}
+	t.entries, t.pending = append(t.entries, commit), nil
+	return w
 }
 
 // decodeTailEntry is the inverse of encodeTailEntry.

@@ -93,3 +93,35 @@ func TestMalformedRemoteChangeIsRefused(t *testing.T) {
 		t.Fatalf("version counts the refused change: %v", v)
 	}
 }
+
+// A change that cannot be applied stops ApplyRemote; the changes applied
+// before it in the same call are stored, and a reopened database has them.
+func TestChangesBeforeARefusedOneAreStored(t *testing.T) {
+	mem := engine.NewMemoryStorage()
+	db := openDB(t, mem)
+	other := openDB(t, engine.NewMemoryStorage())
+	defer other.Close()
+	commit(t, other, put("c", map[string]any{"id": "good"}))
+	good, err := other.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 10)
+	if err != nil || len(good) != 1 {
+		t.Fatalf("ChangesSince = %d, %v", len(good), err)
+	}
+	first, err := crdt.DecodeChange(good[0].Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := &crdt.Change{Actor: other.Actor(), Seq: 2, Deps: crdt.VersionVector{other.Actor(): 1}, HLC: crdt.HLC{Wall: first.HLC.Wall + 1}, StartCtr: 1_000,
+		Ops: []crdt.Op{{Kind: crdt.OpIncrement, Coll: "c", Doc: "good", Obj: crdt.ID{Actor: "nobody", Ctr: 9}, Delta: 1}}}
+	if err := db.ApplyRemote(ctx, []*crdt.Change{first, bad}); engine.CodeOf(err) != engine.CodeInvalidChange {
+		t.Fatalf("ApplyRemote = %v, want an InvalidChangeError", err)
+	}
+	db.Close()
+	reopened := openDB(t, mem.Reopen())
+	defer reopened.Close()
+	if get(t, reopened, "c", "good") == nil {
+		t.Fatal("the change applied before the refused one was not stored")
+	}
+	if v, _ := reopened.Version(ctx); v.Get(other.Actor()) != 1 {
+		t.Fatalf("stored version %v, want %s at 1", v, other.Actor())
+	}
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hearthdb/hearth/crdt"
 )
@@ -258,7 +259,7 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		db.pending = append(db.pending, changes...)
 		var applied []*crdt.Change
 		patch := &crdt.Patch{}
-		seen := map[docKey]bool{}
+		seen := map[docKey]int{} // a document's place in patch.Docs
 		prior := map[docKey]map[string]any{}
 		var failed error // a change that could not be applied (the replica rolled it back)
 		for failed == nil {
@@ -305,9 +306,10 @@ func (db *DB) nextReady() *crdt.Change {
 	return ready
 }
 
-// applyOne applies c, adding the documents it touched to patch (seen holds
-// those already there) and their values before the batch to prior.
-func (db *DB) applyOne(ctx context.Context, c *crdt.Change, patch *crdt.Patch, seen map[docKey]bool, prior map[docKey]map[string]any) error {
+// applyOne applies c, adding what it did to the documents it touched to
+// patch (seen holds the place of those already there) and their values
+// before the batch to prior.
+func (db *DB) applyOne(ctx context.Context, c *crdt.Change, patch *crdt.Patch, seen map[docKey]int, prior map[docKey]map[string]any) error {
 	keys := make([]docKey, 0, len(c.Ops))
 	for _, op := range c.Ops {
 		keys = append(keys, docKey{op.Coll, op.Doc})
@@ -321,9 +323,22 @@ func (db *DB) applyOne(ctx context.Context, c *crdt.Change, patch *crdt.Patch, s
 		return fmt.Errorf("apply change %s/%d: %w", c.Actor, c.Seq, err)
 	}
 	for _, d := range p.Docs {
-		if k := (docKey{d.Collection, d.ID}); !seen[k] {
-			seen[k] = true
+		k := docKey{d.Collection, d.ID}
+		i, ok := seen[k]
+		if !ok {
+			seen[k] = len(patch.Docs)
 			patch.Docs = append(patch.Docs, d)
+			continue
+		}
+		// A later change of the same document: its edits follow the
+		// earlier ones' (values.go applies the splices in order).
+		dp := &patch.Docs[i]
+		dp.Exists, dp.Reset = d.Exists, dp.Reset || d.Reset
+		dp.Splices = append(dp.Splices, d.Splices...)
+		for _, f := range d.Fields {
+			if !slices.Contains(dp.Fields, f) {
+				dp.Fields = append(dp.Fields, f)
+			}
 		}
 	}
 	return nil

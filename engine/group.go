@@ -40,17 +40,15 @@ func (db *DB) enqueue(writes []Write, n notice, u undo) *queued {
 // Coordinator's lock and stores the queue until it is empty.
 func (db *DB) committing(ctx context.Context, fn func() ([]*queued, error)) ([]*queued, error) {
 	db.mu.Lock()
+	defer db.mu.Unlock()
 	for db.flushing && db.replica == nil { // a batch failed: wait for the reload
 		db.idle.Wait()
 	}
 	if db.closed {
-		db.mu.Unlock()
 		return nil, ErrClosed
 	}
 	if db.flushing {
-		qs, err := fn()
-		db.mu.Unlock()
-		return qs, err
+		return fn()
 	}
 	var qs []*queued
 	err := db.opts.Coordinator.Exclusive(ctx, func(continuous bool) error {
@@ -64,7 +62,6 @@ func (db *DB) committing(ctx context.Context, fn func() ([]*queued, error)) ([]*
 		}
 		return err
 	})
-	db.mu.Unlock()
 	return qs, err
 }
 

@@ -125,3 +125,41 @@ func TestChangesBeforeARefusedOneAreStored(t *testing.T) {
 		t.Fatalf("stored version %v, want %s at 1", v, other.Actor())
 	}
 }
+
+// Several remote text edits of one document applied in one call: the
+// document's value follows every one of them (the engine brings it up to
+// date from their splices, checked against the replica in Strict mode).
+func TestRemoteTextEditsInOneCall(t *testing.T) {
+	a, b := openDB(t, engine.NewMemoryStorage()), openDB(t, engine.NewMemoryStorage())
+	defer a.Close()
+	defer b.Close()
+	putNote(t, a, "n", "one two three")
+	for i, ins := range []string{" alpha", " bravo", "!", " charlie"} {
+		commit(t, a, engine.Op{Kind: engine.OpInsertText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 3 + i, Text: ins, UTF16: true})
+	}
+	commit(t, a, engine.Op{Kind: engine.OpDeleteText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 0, Count: 2, UTF16: true})
+	envs, err := a.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changes []*crdt.Change
+	for _, e := range envs {
+		c, err := crdt.DecodeChange(e.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes = append(changes, c)
+	}
+	get(t, b, "notes", "n") // b has the note loaded (and its value cached) before
+	if err := b.ApplyRemote(ctx, changes[:1]); err != nil {
+		t.Fatal(err)
+	}
+	get(t, b, "notes", "n")
+	if err := b.ApplyRemote(ctx, changes[1:]); err != nil {
+		t.Fatal(err)
+	}
+	want := get(t, a, "notes", "n")["body"]
+	if got := get(t, b, "notes", "n")["body"]; got != want {
+		t.Fatalf("b reads %q, a %q", got, want)
+	}
+}

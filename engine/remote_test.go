@@ -21,8 +21,31 @@ func TestRemoteChangesConverge(t *testing.T) {
 	for i, m := range mems {
 		dbs[i] = openDB(t, m)
 	}
+	commit(t, dbs[0], put("c", map[string]any{"id": "t", "body": map[string]any{"$hearth": "text", "value": "shared"}}))
+	shared, err := dbs[0].SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := crdt.DecodeChange(shared[0].Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range dbs[1:] { // everyone has the text, then types into it concurrently
+		if err := db.ApplyRemote(ctx, []*crdt.Change{first}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for i, db := range dbs {
 		for j := range 30 {
+			if body, ok := get(t, db, "c", "t")["body"].(string); ok && rng.IntN(3) == 0 { // typing into a shared text
+				at := rng.IntN(len(body) + 1)
+				op := engine.Op{Kind: engine.OpInsertText, Collection: "c", ID: "t", Path: []string{"body"}, Index: at, Text: fmt.Sprint(i, j), UTF16: true}
+				if at < len(body) && rng.IntN(3) == 0 {
+					op = engine.Op{Kind: engine.OpDeleteText, Collection: "c", ID: "t", Path: []string{"body"}, Index: at, Count: 1, UTF16: true}
+				}
+				commit(t, db, op)
+				continue
+			}
 			id := fmt.Sprint(rng.IntN(5))
 			if get(t, db, "c", id) == nil || rng.IntN(4) == 0 {
 				commit(t, db, put("c", map[string]any{"id": id, "by": float64(i), "hits": map[string]any{"$hearth": "counter", "value": 0.0}}))

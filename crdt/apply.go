@@ -43,6 +43,7 @@ func (r *Replica) applyOp(d *docState, op *Op, id ID, st Stamp) error {
 	case OpDeleteDoc:
 		if st.Compare(d.del) > 0 {
 			d.del = st
+			r.shape++
 		}
 		r.pb.doc(d).Reset = true
 		return nil
@@ -111,6 +112,7 @@ func (r *Replica) applyField(d *docState, op *Op, id ID, st Stamp) error {
 	}
 	r.undo = append(r.undo, undoEntry{kind: undoField, obj: o, key: op.Key, prev: prev, had: had})
 	o.fields[op.Key] = e
+	r.shape++
 	r.pb.field(d, d.rootKey(op.Obj, op.Key))
 	return nil
 }

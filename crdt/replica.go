@@ -26,6 +26,10 @@ type Replica struct {
 	inTx    bool
 	undo    []undoEntry
 	pb      patchBuilder
+	// shape counts writes that may change what a path leads to or whether
+	// a document exists; lastTarget is valid while it stays the same.
+	shape      uint64
+	lastTarget targetCache
 }
 
 // actorLog holds one actor's changes with seqs first, first+1, ...

@@ -258,5 +258,6 @@ func (r *Replica) LoadDoc(data []byte) error {
 	}
 	d.raiseCounters(r.nextCtr)
 	r.docs[d.key] = d
+	r.shape++ // the document replaced may be the one lastTarget holds
 	return nil
 }

@@ -177,7 +177,7 @@ func (tx *Tx) putValue(d *docState, obj ID, key string, v any) error {
 		if err != nil || x == "" {
 			return err
 		}
-		return tx.insertText(d, id, 0, string(x))
+		return tx.insertText(seqTarget{d: d, obj: id, o: d.objs[id]}, 0, string(x))
 	case Counter:
 		_, err := tx.emit(d, Op{Kind: OpMakeCounter, Obj: obj, Key: key, Delta: int64(x)})
 		return err
@@ -192,7 +192,7 @@ func (tx *Tx) putValue(d *docState, obj ID, key string, v any) error {
 		if err != nil || len(x) == 0 {
 			return err
 		}
-		return tx.insertList(d, id, 0, x)
+		return tx.insertList(seqTarget{d: d, obj: id, o: d.objs[id]}, 0, x)
 	}
 	s, _, _ := normScalar(v)
 	_, err := tx.emit(d, Op{Kind: OpSet, Obj: obj, Key: key, Value: s})
@@ -257,29 +257,6 @@ func (tx *Tx) resolve(d *docState, path []string, create bool) (ID, error) {
 	return obj, nil
 }
 
-// target returns the object stored at path, which must be of kind k.
-func (tx *Tx) target(coll, id string, path []string, k objKind) (*docState, ID, error) {
-	if err := checkPath(path); err != nil {
-		return nil, ID{}, err
-	}
-	d, err := tx.doc(coll, id, false)
-	if err != nil {
-		return nil, ID{}, err
-	}
-	parent, err := tx.resolve(d, path[:len(path)-1], false)
-	if err != nil {
-		return nil, ID{}, err
-	}
-	e, ok := d.field(parent, path[len(path)-1])
-	if !ok {
-		return nil, ID{}, fmt.Errorf("%w: field %v of %s/%s", ErrNotFound, path, coll, id)
-	}
-	if !e.obj || d.objs[e.objID()].kind != k {
-		return nil, ID{}, fmt.Errorf("%w: field %v of %s/%s", ErrWrongType, path, coll, id)
-	}
-	return d, e.objID(), nil
-}
-
 // DeleteField deletes the field at path of document coll/id.
 func (tx *Tx) DeleteField(coll, id string, path []string) error {
 	if err := checkPath(path); err != nil {
@@ -302,11 +279,11 @@ func (tx *Tx) DeleteField(coll, id string, path []string) error {
 
 // Increment adds delta to the counter at path.
 func (tx *Tx) Increment(coll, id string, path []string, delta int64) error {
-	d, obj, err := tx.target(coll, id, path, kindCounter)
+	t, err := tx.target(coll, id, path, kindCounter)
 	if err != nil {
 		return err
 	}
-	_, err = tx.emit(d, Op{Kind: OpIncrement, Obj: obj, Delta: delta})
+	_, err = tx.emit(t.d, Op{Kind: OpIncrement, Obj: t.obj, Delta: delta})
 	return err
 }
 

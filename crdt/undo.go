@@ -45,6 +45,7 @@ func (r *Replica) beginStep() {
 
 // rollback reverses r.undo, newest first, and clears it.
 func (r *Replica) rollback() {
+	r.shape++ // fields, documents and their stamps go back
 	for i := len(r.undo) - 1; i >= 0; i-- {
 		r.undoOne(&r.undo[i])
 	}

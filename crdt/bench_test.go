@@ -28,7 +28,7 @@ func BenchmarkTraceLocal(b *testing.B) {
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for b.Loop() {
-		replayTrace(b, mustReplica(b, "alice"), tr)
+		replayTrace(b, mustReplica(b, "alice"), tr, false)
 	}
 	reportCPU(b, cpu)
 }
@@ -40,7 +40,7 @@ func BenchmarkTraceLocalNoLog(b *testing.B) {
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for b.Loop() {
-		replayTrace(b, mustReplica(b, "alice", WithoutChangeLog()), tr)
+		replayTrace(b, mustReplica(b, "alice", WithoutChangeLog()), tr, false)
 	}
 	reportCPU(b, cpu)
 }
@@ -86,7 +86,7 @@ func tracedReplica(b *testing.B) (*Replica, []*Change, []byte) {
 	tr := loadTrace(b, "automerge-paper.json.gz")
 	traceOnce.Do(func() {
 		r := mustReplica(b, "alice")
-		traceOnce.changes = replayTrace(b, r, tr)
+		traceOnce.changes = replayTrace(b, r, tr, true)
 		traceOnce.r = r
 		traceOnce.snap = r.EncodeSnapshot()
 	})

@@ -96,9 +96,10 @@ func (r *Replica) applyChange(c *Change) error {
 		}
 		ctr += op.width()
 	}
-	r.undo = r.undo[:0]
+	r.undo.reset()
 	r.clock.observe(c.HLC)
 	r.nextCtr[c.Actor] = ctr
 	r.record(c)
+	r.own.ok = false // c may be the local actor's, from another copy of it
 	return r.strictCheck()
 }

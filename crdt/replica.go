@@ -24,12 +24,30 @@ type Replica struct {
 	step    uint64 // counts transactions and remote changes, for undo
 	tx      Tx     // the transaction in progress, reused
 	inTx    bool
-	undo    []undoEntry
+	undo    undoLog
 	pb      patchBuilder
 	// shape counts writes that may change what a path leads to or whether
 	// a document exists; lastTarget is valid while it stays the same.
 	shape      uint64
 	lastTarget targetCache
+	own        ownCounters
+}
+
+// ownCounters caches the local actor's entries of version and nextCtr,
+// which every transaction reads: a map look-up hashes the actor id each
+// time. Transact writes through to the maps; whatever else may change
+// them (Apply, LoadDoc) clears ok, and the next transaction reloads.
+type ownCounters struct {
+	seq, ctr uint64
+	ok       bool
+}
+
+// ownCounters returns the local actor's last seq and next counter.
+func (r *Replica) ownCounters() (seq, ctr uint64) {
+	if !r.own.ok {
+		r.own = ownCounters{seq: r.version[r.actor], ctr: r.nextCtr[r.actor], ok: true}
+	}
+	return r.own.seq, r.own.ctr
 }
 
 // actorLog holds one actor's changes with seqs first, first+1, ...
@@ -187,7 +205,7 @@ func (r *Replica) record(c *Change) {
 
 // deps returns the dependencies of a new local change.
 func (r *Replica) deps() VersionVector {
-	if len(r.version) == 0 || (len(r.version) == 1 && r.version[r.actor] > 0) {
+	if seq, _ := r.ownCounters(); len(r.version) == 0 || (len(r.version) == 1 && seq > 0) {
 		return nil
 	}
 	d := make(VersionVector, len(r.version))

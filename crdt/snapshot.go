@@ -258,6 +258,7 @@ func (r *Replica) LoadDoc(data []byte) error {
 	}
 	d.raiseCounters(r.nextCtr)
 	r.docs[d.key] = d
-	r.shape++ // the document replaced may be the one lastTarget holds
+	r.shape++        // the document replaced may be the one lastTarget holds
+	r.own.ok = false // raiseCounters may have raised the local actor's
 	return nil
 }

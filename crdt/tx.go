@@ -36,7 +36,8 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 		ops [1]Op
 	}{}
 	c, tx := &blk.c, &r.tx
-	*c = Change{Actor: r.actor, Seq: r.version[r.actor] + 1, HLC: r.clock.tick(), StartCtr: max(1, r.nextCtr[r.actor]), Ops: blk.ops[:0:1]}
+	seq, next := r.ownCounters()
+	*c = Change{Actor: r.actor, Seq: seq + 1, HLC: r.clock.tick(), StartCtr: max(1, next), Ops: blk.ops[:0:1]}
 	*tx = Tx{r: r, c: c, ctr: c.StartCtr}
 	r.beginStep()
 	r.pb.reset()
@@ -57,7 +58,7 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 		r.pb.reset()
 		return nil, nil, err
 	}
-	r.undo = r.undo[:0]
+	r.undo.reset()
 	p := r.pb.finish()
 	if len(c.Ops) == 0 {
 		return nil, p, nil
@@ -65,6 +66,7 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	c.Deps = r.deps()
 	r.nextCtr[r.actor] = tx.ctr
 	r.record(c)
+	r.own = ownCounters{seq: c.Seq, ctr: tx.ctr, ok: true} // what the maps now hold
 	return c, p, r.strictCheck()
 }
 

@@ -105,7 +105,7 @@ func (tx *Tx) splice(t seqTarget, sp Splice) {
 // previous operation when it continues it (typing).
 func (tx *Tx) addInsert(t seqTarget, op Op, id ID, sp Splice) {
 	w := op.width()
-	tx.r.undo = append(tx.r.undo, undoEntry{kind: undoInsert, obj: t.o, id: id, n: int64(w)})
+	tx.r.undo.add(undoEntry{kind: undoInsert, obj: t.o, id: id, n: int64(w)})
 	tx.splice(t, sp)
 	tx.ctr += w
 	op.Coll, op.Doc = t.d.key.coll, t.d.key.id
@@ -145,7 +145,7 @@ func (tx *Tx) deleteSeq(t seqTarget, pos, n int) error {
 	}
 	for _, sp := range spans {
 		tx.touch(d, 1)
-		tx.r.undo = append(tx.r.undo, undoEntry{kind: undoDelete, obj: o, id: sp.id, n: int64(sp.n)})
+		tx.r.undo.add(undoEntry{kind: undoDelete, obj: o, id: sp.id, n: int64(sp.n)})
 		tx.c.Ops = append(tx.c.Ops, Op{Kind: OpDelete, Coll: d.key.coll, Doc: d.key.id, Obj: obj, Ref: sp.id, N: uint64(sp.n)})
 		tx.ctr++
 	}

@@ -47,6 +47,12 @@ type seq[T any] struct {
 	valid          int
 	vis, all       int
 	index          map[ActorID]*idIndex[T]
+	// lastIdx is index[lastActor]: edits come in streaks from one actor
+	// (typing), and hashing its id on every split and look-up showed in
+	// profiles.
+	lastActor ActorID
+	lastIdx   *idIndex[T]
+	spans     []idSpan // localDelete's result, reused
 }
 
 func newSeq[T any]() *seq[T] {

@@ -148,9 +148,10 @@ func (s *seq[T]) scan(o *run[T], leftPos, rightPos int, id ID) *run[T] {
 	return dest
 }
 
-// localDelete deletes n visible elements from pos on and returns their IDs.
+// localDelete deletes n visible elements from pos on and returns their IDs,
+// in a slice that the next call reuses.
 func (s *seq[T]) localDelete(pos, n int) []idSpan {
-	var spans []idSpan
+	spans := s.spans[:0]
 	for n > 0 {
 		r, off := s.findVis(pos)
 		if off > 0 {
@@ -168,6 +169,7 @@ func (s *seq[T]) localDelete(pos, n int) []idSpan {
 		}
 		n -= r.n
 	}
+	s.spans = spans
 	return spans
 }
 

@@ -29,16 +29,10 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	if r.inTx {
 		return nil, nil, fmt.Errorf("%w: Transact called inside a transaction", ErrInvalidArgument)
 	}
-	// One allocation for the change and room for its first operation: a
-	// keystroke must stay cheap. The Tx is the replica's, reused.
-	blk := &struct {
-		c   Change
-		ops [1]Op
-	}{}
-	c, tx := &blk.c, &r.tx
 	seq, next := r.ownCounters()
-	*c = Change{Actor: r.actor, Seq: seq + 1, HLC: r.clock.tick(), StartCtr: max(1, next), Ops: blk.ops[:0:1]}
-	*tx = Tx{r: r, c: c, ctr: c.StartCtr}
+	c, tx := newChange(r.actor, seq+1, r.clock.tick(), max(1, next)), &r.tx
+	// The Tx is the replica's, reused; set field by field (see grow.go).
+	tx.r, tx.c, tx.ctr, tx.done, tx.lastInsEnd = r, c, c.StartCtr, false, ID{}
 	r.beginStep()
 	r.pb.reset()
 	r.inTx = true
@@ -70,12 +64,30 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	return c, p, r.strictCheck()
 }
 
+// newChange allocates a change together with room for its first
+// operation, one allocation: a keystroke must stay cheap. Its fields are
+// set right after the allocation, where they need no write barriers.
+func newChange(actor ActorID, seq uint64, hlc HLC, startCtr uint64) *Change {
+	blk := &struct {
+		c   Change
+		ops [1]Op
+	}{}
+	c := &blk.c
+	c.Actor, c.Seq, c.HLC, c.StartCtr, c.Ops = actor, seq, hlc, startCtr, blk.ops[:0:1]
+	return c
+}
+
 // errTxDone is built on use: a package-level fmt.Errorf would run fmt's
 // formatting code at start-up, which in the browser compiles it (lazily,
 // function by function) on the way to the first result.
 func errTxDone() error { return fmt.Errorf("%w: transaction already finished", ErrInvalidArgument) }
 
 func (tx *Tx) stamp() Stamp { return Stamp{HLC: tx.c.HLC, Actor: tx.c.Actor, Ctr: tx.ctr} }
+
+// nextOp extends the change's operations by one and returns the new one,
+// to be filled field by field (see grow.go). It is zero: Ops is only ever
+// appended to, and its room past the length comes zeroed.
+func (tx *Tx) nextOp() *Op { return grow1(&tx.c.Ops) }
 
 // emit applies op as the next operation of the change.
 func (tx *Tx) emit(d *docState, op Op) (ID, error) {

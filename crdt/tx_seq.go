@@ -51,7 +51,7 @@ func (tx *Tx) touch(d *docState, w int) {
 	st := tx.stamp()
 	st.Ctr += uint64(w) - 1 // see applyOp
 	if st.Compare(d.live) > 0 {
-		d.live = st
+		setStamp(&d.live, st)
 	}
 }
 
@@ -69,7 +69,7 @@ func (tx *Tx) insertText(t seqTarget, pos int, s string) error {
 	id := ID{tx.c.Actor, tx.ctr}
 	left, right := o.text.localInsert(pos, id, runes)
 	op := Op{Kind: OpInsertText, Obj: t.obj, Ref: left, Right: right, Text: s}
-	tx.addInsert(t, op, id, Splice{Index: pos, Text: s})
+	tx.addInsert(t, &op, id, Splice{Index: pos, Text: s})
 	return nil
 }
 
@@ -86,7 +86,7 @@ func (tx *Tx) insertList(t seqTarget, pos int, values []any) error {
 	id := ID{tx.c.Actor, tx.ctr}
 	left, right := o.list.localInsert(pos, id, vals)
 	op := Op{Kind: OpInsertList, Obj: t.obj, Ref: left, Right: right, Values: vals}
-	tx.addInsert(t, op, id, Splice{Index: pos, Values: vals})
+	tx.addInsert(t, &op, id, Splice{Index: pos, Values: vals})
 	return nil
 }
 
@@ -103,24 +103,26 @@ func (tx *Tx) splice(t seqTarget, sp Splice) {
 
 // addInsert records an applied local insertion, merging it into the
 // previous operation when it continues it (typing).
-func (tx *Tx) addInsert(t seqTarget, op Op, id ID, sp Splice) {
+func (tx *Tx) addInsert(t seqTarget, op *Op, id ID, sp Splice) {
 	w := op.width()
 	tx.r.undo.add(undoEntry{kind: undoInsert, obj: t.o, id: id, n: int64(w)})
 	tx.splice(t, sp)
 	tx.ctr += w
 	op.Coll, op.Doc = t.d.key.coll, t.d.key.id
+	prevEnd := tx.lastInsEnd
+	tx.lastInsEnd = id.add(int(w))
 	if n := len(tx.c.Ops); n > 0 {
 		p := &tx.c.Ops[n-1]
 		if p.Kind == op.Kind && p.Coll == op.Coll && p.Doc == op.Doc && p.Obj == op.Obj &&
-			p.Right == op.Right && op.Ref == id.add(-1) && tx.lastInsEnd == id {
+			p.Right == op.Right && op.Ref == id.add(-1) && prevEnd == id {
 			p.Text += op.Text
 			p.Values = append(p.Values, op.Values...)
-			tx.lastInsEnd = id.add(int(w))
 			return
 		}
 	}
-	tx.c.Ops = append(tx.c.Ops, op)
-	tx.lastInsEnd = id.add(int(w))
+	p := tx.nextOp()
+	p.Kind, p.Coll, p.Doc, p.Obj, p.Ref, p.Right = op.Kind, op.Coll, op.Doc, op.Obj, op.Ref, op.Right
+	p.Text, p.Values = op.Text, op.Values
 }
 
 func (tx *Tx) deleteSeq(t seqTarget, pos, n int) error {
@@ -146,7 +148,8 @@ func (tx *Tx) deleteSeq(t seqTarget, pos, n int) error {
 	for _, sp := range spans {
 		tx.touch(d, 1)
 		tx.r.undo.add(undoEntry{kind: undoDelete, obj: o, id: sp.id, n: int64(sp.n)})
-		tx.c.Ops = append(tx.c.Ops, Op{Kind: OpDelete, Coll: d.key.coll, Doc: d.key.id, Obj: obj, Ref: sp.id, N: uint64(sp.n)})
+		p := tx.nextOp()
+		p.Kind, p.Coll, p.Doc, p.Obj, p.Ref, p.N = OpDelete, d.key.coll, d.key.id, obj, sp.id, uint64(sp.n)
 		tx.ctr++
 	}
 	tx.splice(t, Splice{Index: pos, Delete: n})

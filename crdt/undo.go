@@ -35,11 +35,16 @@ type undoLog struct {
 	fields []entry // undoField: the previous entry
 }
 
-func (u *undoLog) add(e undoEntry) { u.steps = append(u.steps, e) }
+// add appends e, field by field (see grow.go): the slot may hold an entry
+// of an earlier step, so every field is set.
+func (u *undoLog) add(e undoEntry) {
+	s := grow1(&u.steps)
+	s.kind, s.had, s.doc, s.obj, s.id, s.key, s.n = e.kind, e.had, e.doc, e.obj, e.id, e.key, e.n
+}
 
 // addField records the previous state of field key of o.
 func (u *undoLog) addField(o *object, key string, prev entry, had bool) {
-	u.steps = append(u.steps, undoEntry{kind: undoField, obj: o, key: key, had: had, n: int64(len(u.fields))})
+	u.add(undoEntry{kind: undoField, obj: o, key: key, had: had, n: int64(len(u.fields))})
 	u.fields = append(u.fields, prev)
 }
 
@@ -56,8 +61,9 @@ func (r *Replica) saveDoc(d *docState) {
 	}
 	d.saved = r.step
 	u := &r.undo
-	u.steps = append(u.steps, undoEntry{kind: undoDoc, doc: d, n: int64(len(u.stamps))})
-	u.stamps = append(u.stamps, d.del, d.live)
+	u.add(undoEntry{kind: undoDoc, doc: d, n: int64(len(u.stamps))})
+	setStamp(grow1(&u.stamps), d.del)
+	setStamp(grow1(&u.stamps), d.live)
 }
 
 // beginStep starts a transaction or remote change: a fresh undo log.

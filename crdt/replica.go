@@ -33,23 +33,6 @@ type Replica struct {
 	own        ownCounters
 }
 
-// ownCounters caches the local actor's entries of version and nextCtr,
-// which every transaction reads: a map look-up hashes the actor id each
-// time. Transact writes through to the maps; whatever else may change
-// them (Apply, LoadDoc) clears ok, and the next transaction reloads.
-type ownCounters struct {
-	seq, ctr uint64
-	ok       bool
-}
-
-// ownCounters returns the local actor's last seq and next counter.
-func (r *Replica) ownCounters() (seq, ctr uint64) {
-	if !r.own.ok {
-		r.own = ownCounters{seq: r.version[r.actor], ctr: r.nextCtr[r.actor], ok: true}
-	}
-	return r.own.seq, r.own.ctr
-}
-
 // actorLog holds one actor's changes with seqs first, first+1, ...
 type actorLog struct {
 	first   uint64
@@ -114,7 +97,10 @@ func NewReplica(actor ActorID, opts ...Option) (*Replica, error) {
 func (r *Replica) Actor() ActorID { return r.actor }
 
 // Version returns a copy of the version vector of applied changes.
-func (r *Replica) Version() VersionVector { return r.version.Clone() }
+func (r *Replica) Version() VersionVector {
+	r.syncOwn()
+	return r.version.Clone()
+}
 
 // Pending returns the number of received changes waiting for their causal
 // dependencies.
@@ -170,6 +156,7 @@ func (r *Replica) IDs(coll string) []string {
 // from a snapshot holds only the changes applied since; one made
 // WithoutChangeLog holds none.
 func (r *Replica) ChangesSince(v VersionVector) []*Change {
+	r.syncOwn()
 	var out []*Change
 	for _, a := range r.version.Actors() {
 		l := r.log[a]
@@ -189,6 +176,11 @@ func (r *Replica) ChangesSince(v VersionVector) []*Change {
 
 func (r *Replica) record(c *Change) {
 	r.version[c.Actor] = c.Seq
+	r.keep(c)
+}
+
+// keep notes c's clock and adds it to the log, if one is kept.
+func (r *Replica) keep(c *Change) {
 	if c.HLC.Compare(r.maxHLC) > 0 {
 		r.maxHLC = c.HLC
 	}

@@ -58,9 +58,8 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 		return nil, p, nil
 	}
 	c.Deps = r.deps()
-	r.nextCtr[r.actor] = tx.ctr
-	r.record(c)
-	r.own = ownCounters{seq: c.Seq, ctr: tx.ctr, ok: true} // what the maps now hold
+	r.setOwn(c.Seq, tx.ctr) // version and nextCtr, through the cache
+	r.keep(c)
 	return c, p, r.strictCheck()
 }
 

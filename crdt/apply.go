@@ -18,7 +18,7 @@ func (r *Replica) docFor(coll, id string) *docState {
 	if d == nil {
 		d = newDocState(k)
 		r.docs[k] = d
-		r.undo = append(r.undo, undoEntry{kind: undoNewDoc, doc: d})
+		r.undo.add(undoEntry{kind: undoNewDoc, doc: d})
 	}
 	return d
 }
@@ -43,6 +43,7 @@ func (r *Replica) applyOp(d *docState, op *Op, id ID, st Stamp) error {
 	case OpDeleteDoc:
 		if st.Compare(d.del) > 0 {
 			d.del = st
+			r.shape++
 		}
 		r.pb.doc(d).Reset = true
 		return nil
@@ -102,15 +103,16 @@ func (r *Replica) applyField(d *docState, op *Op, id ID, st Stamp) error {
 		n := newObject(makeKind(op.Kind), op.Obj, op.Key)
 		n.count = op.Delta
 		d.objs[id] = n
-		r.undo = append(r.undo, undoEntry{kind: undoObject, doc: d, id: id})
+		r.undo.add(undoEntry{kind: undoObject, doc: d, id: id})
 		e.obj = true
 	}
 	prev, had := o.fields[op.Key]
 	if had && prev.stamp.Compare(st) >= 0 {
 		return nil
 	}
-	r.undo = append(r.undo, undoEntry{kind: undoField, obj: o, key: op.Key, prev: prev, had: had})
+	r.undo.addField(o, op.Key, prev, had)
 	o.fields[op.Key] = e
+	r.shape++
 	r.pb.field(d, d.rootKey(op.Obj, op.Key))
 	return nil
 }
@@ -121,7 +123,7 @@ func (r *Replica) applyIncrement(d *docState, op *Op) error {
 		return invalidf("%v is not a counter", op.Obj)
 	}
 	o.count += op.Delta
-	r.undo = append(r.undo, undoEntry{kind: undoCount, obj: o, n: op.Delta})
+	r.undo.add(undoEntry{kind: undoCount, obj: o, n: op.Delta})
 	r.pb.field(d, d.rootKey(o.parent, o.key))
 	return nil
 }
@@ -159,7 +161,7 @@ func (r *Replica) applyInsert(d *docState, op *Op, id ID) error {
 	if err != nil {
 		return err
 	}
-	r.undo = append(r.undo, undoEntry{kind: undoInsert, obj: o, id: id, n: int64(op.width())})
+	r.undo.add(undoEntry{kind: undoInsert, obj: o, id: id, n: int64(op.width())})
 	sp.Index = pos
 	r.seqPatch(d, o, op.Obj, sp)
 	return nil
@@ -206,7 +208,7 @@ func (r *Replica) applyDelete(d *docState, op *Op) error {
 		return invalidf("delete of %d elements", op.N)
 	}
 	emit := func(at ID, pos, n int) {
-		r.undo = append(r.undo, undoEntry{kind: undoDelete, obj: o, id: at, n: int64(n)})
+		r.undo.add(undoEntry{kind: undoDelete, obj: o, id: at, n: int64(n)})
 		r.seqPatch(d, o, op.Obj, Splice{Index: pos, Delete: n})
 	}
 	if o.kind == kindText {

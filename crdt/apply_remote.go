@@ -8,6 +8,7 @@ import "fmt"
 // later call). It returns what changed. On error the offending change is
 // dropped, the changes before it stay applied, and the patch covers them.
 func (r *Replica) Apply(changes ...*Change) (*Patch, error) {
+	r.dropOwn() // a change may be the local actor's, from another copy of it
 	r.pb.reset()
 	for _, c := range changes {
 		if err := r.receive(c); err != nil {
@@ -96,7 +97,7 @@ func (r *Replica) applyChange(c *Change) error {
 		}
 		ctr += op.width()
 	}
-	r.undo = r.undo[:0]
+	r.undo.reset()
 	r.clock.observe(c.HLC)
 	r.nextCtr[c.Actor] = ctr
 	r.record(c)

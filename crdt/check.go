@@ -9,6 +9,7 @@ import "fmt"
 // wrapping ErrCorrupt describing the first violation. It costs time linear
 // in the size of the replica; WithStrict runs it after every change.
 func (r *Replica) Check() error {
+	r.syncOwn()
 	for a, s := range r.version {
 		l := r.log[a]
 		if l != nil && l.first+uint64(len(l.changes))-1 != s {

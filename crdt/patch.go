@@ -55,10 +55,15 @@ type patchBlock struct {
 }
 
 func (b *patchBuilder) reset() {
-	b.out = nil
-	clear(b.docs)
+	// Drop the references, last first: a forward loop compiles to a bulk
+	// clear, which goes through the bulk write barrier (see grow.go).
+	for i := len(b.docs) - 1; i >= 0; i-- {
+		b.docs[i] = nil
+	}
 	b.docs = b.docs[:0]
-	b.byKey = nil
+	if b.out != nil || b.byKey != nil { // each store costs a barrier
+		b.out, b.byKey = nil, nil
+	}
 }
 
 // doc returns the DocPatch for d, adding it on first touch.
@@ -71,15 +76,23 @@ func (b *patchBuilder) doc(d *docState) *DocPatch {
 		return &b.out.Docs[i]
 	}
 	b.docs = append(b.docs, d)
-	dp := DocPatch{Collection: d.key.coll, ID: d.key.id}
 	if b.out == nil {
-		blk := &patchBlock{}
-		b.out = &blk.p
-		b.out.Docs = blk.d[:0:1]
-		dp.Fields, dp.Splices = blk.f[:0:1], blk.s[:0:1]
+		b.out = newPatch(d)
+		return &b.out.Docs[0]
 	}
-	b.out.Docs = append(b.out.Docs, dp)
+	b.out.Docs = append(b.out.Docs, DocPatch{Collection: d.key.coll, ID: d.key.id})
 	return &b.out.Docs[n]
+}
+
+// newPatch allocates a patch whose first document is d. The fields are set
+// right after the allocation, where the compiler knows the new object needs
+// no write barriers.
+func newPatch(d *docState) *Patch {
+	blk := &patchBlock{}
+	dp := &blk.d[0]
+	dp.Collection, dp.ID, dp.Fields, dp.Splices = d.key.coll, d.key.id, blk.f[:0:1], blk.s[:0:1]
+	blk.p.Docs = blk.d[:1:1]
+	return &blk.p
 }
 
 // find returns the index of d's DocPatch, if present.
@@ -126,9 +139,8 @@ func (b *patchBuilder) field(d *docState, key string) {
 
 // splice records a visible sequence edit of the object at path.
 func (b *patchBuilder) splice(d *docState, path []string, s Splice) {
-	s.Path = path
-	p := b.doc(d)
-	p.Splices = append(p.Splices, s)
+	p := grow1(&b.doc(d).Splices) // zero: Splices is only appended to
+	p.Path, p.Index, p.Delete, p.Text, p.Values = path, s.Index, s.Delete, s.Text, s.Values
 }
 
 // finish fills in Exists and returns the patch.

@@ -24,8 +24,13 @@ type Replica struct {
 	step    uint64 // counts transactions and remote changes, for undo
 	tx      Tx     // the transaction in progress, reused
 	inTx    bool
-	undo    []undoEntry
+	undo    undoLog
 	pb      patchBuilder
+	// shape counts writes that may change what a path leads to or whether
+	// a document exists; lastTarget is valid while it stays the same.
+	shape      uint64
+	lastTarget targetCache
+	own        ownCounters
 }
 
 // actorLog holds one actor's changes with seqs first, first+1, ...
@@ -92,7 +97,10 @@ func NewReplica(actor ActorID, opts ...Option) (*Replica, error) {
 func (r *Replica) Actor() ActorID { return r.actor }
 
 // Version returns a copy of the version vector of applied changes.
-func (r *Replica) Version() VersionVector { return r.version.Clone() }
+func (r *Replica) Version() VersionVector {
+	r.syncOwn()
+	return r.version.Clone()
+}
 
 // Pending returns the number of received changes waiting for their causal
 // dependencies.
@@ -148,6 +156,7 @@ func (r *Replica) IDs(coll string) []string {
 // from a snapshot holds only the changes applied since; one made
 // WithoutChangeLog holds none.
 func (r *Replica) ChangesSince(v VersionVector) []*Change {
+	r.syncOwn()
 	var out []*Change
 	for _, a := range r.version.Actors() {
 		l := r.log[a]
@@ -167,6 +176,11 @@ func (r *Replica) ChangesSince(v VersionVector) []*Change {
 
 func (r *Replica) record(c *Change) {
 	r.version[c.Actor] = c.Seq
+	r.keep(c)
+}
+
+// keep notes c's clock and adds it to the log, if one is kept.
+func (r *Replica) keep(c *Change) {
 	if c.HLC.Compare(r.maxHLC) > 0 {
 		r.maxHLC = c.HLC
 	}
@@ -183,7 +197,7 @@ func (r *Replica) record(c *Change) {
 
 // deps returns the dependencies of a new local change.
 func (r *Replica) deps() VersionVector {
-	if len(r.version) == 0 || (len(r.version) == 1 && r.version[r.actor] > 0) {
+	if seq, _ := r.ownCounters(); len(r.version) == 0 || (len(r.version) == 1 && seq > 0) {
 		return nil
 	}
 	d := make(VersionVector, len(r.version))

@@ -47,6 +47,25 @@ type seq[T any] struct {
 	valid          int
 	vis, all       int
 	index          map[ActorID]*idIndex[T]
+	// lastIdx is index[lastActor]: edits come in streaks from one actor
+	// (typing), and hashing its id on every split and look-up showed in
+	// profiles.
+	lastActor ActorID
+	lastIdx   *idIndex[T]
+	spans     []idSpan // localDelete's result, reused
+	cur       visCursor[T]
+	mod       uint64 // counts changes of length, which move positions
+}
+
+// visCursor remembers the run the last search by visible position found,
+// where it starts and its index in its chunk, for as long as no length
+// changes (mod): typing asks next for the position right after the
+// previous one, in the run it just extended.
+type visCursor[T any] struct {
+	r     *run[T]
+	j     int // a hint: checked before use
+	start int
+	mod   uint64
 }
 
 func newSeq[T any]() *seq[T] {
@@ -70,6 +89,7 @@ func (s *seq[T]) prefix(i int) (vis, all int) {
 
 // touched records that chunk i changed length by dv visible, da total.
 func (s *seq[T]) touched(c *chunk[T], dv, da int) {
+	s.mod++
 	c.vis += dv
 	c.all += da
 	s.vis += dv
@@ -102,17 +122,29 @@ func (s *seq[T]) chunkAtVis(pos int) int {
 
 // findVis returns the run holding visible element pos and its offset.
 func (s *seq[T]) findVis(pos int) (*run[T], int) {
+	if c := &s.cur; c.mod == s.mod && c.r != nil && pos >= c.start && pos-c.start < c.r.vis() {
+		return c.r, pos - c.start
+	}
 	k := s.chunkAtVis(pos)
 	v, _ := s.prefix(k)
 	rel := pos - v
-	for _, r := range s.chunks[k].runs {
+	for j, r := range s.chunks[k].runs {
 		if rv := r.vis(); rel < rv {
+			s.cur = visCursor[T]{r: r, j: j, start: pos - rel, mod: s.mod}
 			return r, rel
 		} else {
 			rel -= rv
 		}
 	}
 	panic("crdt: sequence lengths inconsistent")
+}
+
+// indexOf returns the index of r within its chunk, trying the cursor's.
+func (s *seq[T]) indexOf(r *run[T]) int {
+	if c := &s.cur; c.r == r && c.j < len(r.ch.runs) && r.ch.runs[c.j] == r {
+		return c.j
+	}
+	return runIndex(r)
 }
 
 // runIndex returns the index of r within its chunk.
@@ -144,7 +176,7 @@ func (s *seq[T]) posOf(r *run[T], off int) (vis, all int) {
 // next returns the run after r in sequence order, or nil.
 func (s *seq[T]) next(r *run[T]) *run[T] {
 	c := r.ch
-	j := runIndex(r)
+	j := s.indexOf(r)
 	if j+1 < len(c.runs) {
 		return c.runs[j+1]
 	}

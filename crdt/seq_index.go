@@ -9,20 +9,28 @@ type idIndex[T any] struct {
 
 const idBlockMax = 128
 
+// idx returns actor a's index, created if missing.
 func (s *seq[T]) idx(a ActorID) *idIndex[T] {
+	if x := s.lastIdx; x != nil && s.lastActor == a {
+		return x
+	}
 	x := s.index[a]
 	if x == nil {
 		x = &idIndex[T]{}
 		s.index[a] = x
 	}
+	s.lastActor, s.lastIdx = a, x
 	return x
 }
 
 // lookup returns the run holding element id, or nil.
 func (s *seq[T]) lookup(id ID) *run[T] {
-	x := s.index[id.Actor]
-	if x == nil {
-		return nil
+	x := s.lastIdx
+	if x == nil || s.lastActor != id.Actor {
+		if x = s.index[id.Actor]; x == nil {
+			return nil
+		}
+		s.lastActor, s.lastIdx = id.Actor, x
 	}
 	b, i := x.locate(id.Ctr)
 	if b < 0 {

@@ -17,6 +17,9 @@ func (s *seq[T]) extend(r *run[T], vals []T) {
 	r.vals = append(r.vals, vals...)
 	r.n += len(vals)
 	s.touched(r.ch, len(vals), len(vals))
+	if s.cur.r == r { // r grew at its end: where it starts has not moved
+		s.cur.mod = s.mod
+	}
 }
 
 // localInsert inserts vals (IDs id, id+1, ...) before visible position pos
@@ -41,10 +44,12 @@ func (s *seq[T]) localInsert(pos int, id ID, vals []T) (left, right ID) {
 			s.extend(r, vals)
 			return left, right
 		}
-		c, j = r.ch, runIndex(r)+1
+		c, j = r.ch, s.indexOf(r)+1
 	}
 	own := append(make([]T, 0, len(vals)), vals...)
-	s.place(c, j, &run[T]{id: id, left: left, right: right, n: len(vals), vals: own})
+	nr := &run[T]{id: id, left: left, right: right, n: len(vals), vals: own}
+	s.place(c, j, nr)
+	s.cur = visCursor[T]{r: nr, j: j, start: pos, mod: s.mod}
 	return left, right
 }
 
@@ -148,9 +153,10 @@ func (s *seq[T]) scan(o *run[T], leftPos, rightPos int, id ID) *run[T] {
 	return dest
 }
 
-// localDelete deletes n visible elements from pos on and returns their IDs.
+// localDelete deletes n visible elements from pos on and returns their IDs,
+// in a slice that the next call reuses.
 func (s *seq[T]) localDelete(pos, n int) []idSpan {
-	var spans []idSpan
+	spans := s.spans[:0]
 	for n > 0 {
 		r, off := s.findVis(pos)
 		if off > 0 {
@@ -168,6 +174,7 @@ func (s *seq[T]) localDelete(pos, n int) []idSpan {
 		}
 		n -= r.n
 	}
+	s.spans = spans
 	return spans
 }
 

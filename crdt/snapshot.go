@@ -256,7 +256,9 @@ func (r *Replica) LoadDoc(data []byte) error {
 	if rd.err != nil {
 		return fmt.Errorf("load document: %w", rd.err)
 	}
+	r.dropOwn() // raiseCounters may raise the local actor's counter
 	d.raiseCounters(r.nextCtr)
 	r.docs[d.key] = d
+	r.shape++ // the document replaced may be the one lastTarget holds
 	return nil
 }

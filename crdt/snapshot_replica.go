@@ -24,6 +24,7 @@ func (r *Replica) EncodeSnapshot() []byte { return r.encodeSnapshot(true) }
 func (r *Replica) EncodeMeta() []byte { return r.encodeSnapshot(false) }
 
 func (r *Replica) encodeSnapshot(docs bool) []byte {
+	r.syncOwn()
 	w := newWriter()
 	w.array(6)
 	w.uint(formatVersion)

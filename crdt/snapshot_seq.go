@@ -357,6 +357,7 @@ func (s *seq[T]) indexLoaded() bool {
 		}
 		s.index[a] = x
 	}
+	s.lastActor, s.lastIdx = "", nil // index[a] replaced
 	ok := true
 	s.each(func(r *run[T]) {
 		if (!r.left.IsZero() && s.lookup(r.left) == nil) || (!r.right.IsZero() && s.lookup(r.right) == nil) {

@@ -29,15 +29,10 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	if r.inTx {
 		return nil, nil, fmt.Errorf("%w: Transact called inside a transaction", ErrInvalidArgument)
 	}
-	// One allocation for the change and room for its first operation: a
-	// keystroke must stay cheap. The Tx is the replica's, reused.
-	blk := &struct {
-		c   Change
-		ops [1]Op
-	}{}
-	c, tx := &blk.c, &r.tx
-	*c = Change{Actor: r.actor, Seq: r.version[r.actor] + 1, HLC: r.clock.tick(), StartCtr: max(1, r.nextCtr[r.actor]), Ops: blk.ops[:0:1]}
-	*tx = Tx{r: r, c: c, ctr: c.StartCtr}
+	seq, next := r.ownCounters()
+	c, tx := newChange(r.actor, seq+1, r.clock.tick(), max(1, next)), &r.tx
+	// The Tx is the replica's, reused; set field by field (see grow.go).
+	tx.r, tx.c, tx.ctr, tx.done, tx.lastInsEnd = r, c, c.StartCtr, false, ID{}
 	r.beginStep()
 	r.pb.reset()
 	r.inTx = true
@@ -57,15 +52,28 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 		r.pb.reset()
 		return nil, nil, err
 	}
-	r.undo = r.undo[:0]
+	r.undo.reset()
 	p := r.pb.finish()
 	if len(c.Ops) == 0 {
 		return nil, p, nil
 	}
 	c.Deps = r.deps()
-	r.nextCtr[r.actor] = tx.ctr
-	r.record(c)
+	r.setOwn(c.Seq, tx.ctr) // version and nextCtr, through the cache
+	r.keep(c)
 	return c, p, r.strictCheck()
+}
+
+// newChange allocates a change together with room for its first
+// operation, one allocation: a keystroke must stay cheap. Its fields are
+// set right after the allocation, where they need no write barriers.
+func newChange(actor ActorID, seq uint64, hlc HLC, startCtr uint64) *Change {
+	blk := &struct {
+		c   Change
+		ops [1]Op
+	}{}
+	c := &blk.c
+	c.Actor, c.Seq, c.HLC, c.StartCtr, c.Ops = actor, seq, hlc, startCtr, blk.ops[:0:1]
+	return c
 }
 
 // errTxDone is built on use: a package-level fmt.Errorf would run fmt's
@@ -74,6 +82,11 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 func errTxDone() error { return fmt.Errorf("%w: transaction already finished", ErrInvalidArgument) }
 
 func (tx *Tx) stamp() Stamp { return Stamp{HLC: tx.c.HLC, Actor: tx.c.Actor, Ctr: tx.ctr} }
+
+// nextOp extends the change's operations by one and returns the new one,
+// to be filled field by field (see grow.go). It is zero: Ops is only ever
+// appended to, and its room past the length comes zeroed.
+func (tx *Tx) nextOp() *Op { return grow1(&tx.c.Ops) }
 
 // emit applies op as the next operation of the change.
 func (tx *Tx) emit(d *docState, op Op) (ID, error) {
@@ -177,7 +190,7 @@ func (tx *Tx) putValue(d *docState, obj ID, key string, v any) error {
 		if err != nil || x == "" {
 			return err
 		}
-		return tx.insertText(d, id, 0, string(x))
+		return tx.insertText(seqTarget{d: d, obj: id, o: d.objs[id]}, 0, string(x))
 	case Counter:
 		_, err := tx.emit(d, Op{Kind: OpMakeCounter, Obj: obj, Key: key, Delta: int64(x)})
 		return err
@@ -192,7 +205,7 @@ func (tx *Tx) putValue(d *docState, obj ID, key string, v any) error {
 		if err != nil || len(x) == 0 {
 			return err
 		}
-		return tx.insertList(d, id, 0, x)
+		return tx.insertList(seqTarget{d: d, obj: id, o: d.objs[id]}, 0, x)
 	}
 	s, _, _ := normScalar(v)
 	_, err := tx.emit(d, Op{Kind: OpSet, Obj: obj, Key: key, Value: s})
@@ -257,29 +270,6 @@ func (tx *Tx) resolve(d *docState, path []string, create bool) (ID, error) {
 	return obj, nil
 }
 
-// target returns the object stored at path, which must be of kind k.
-func (tx *Tx) target(coll, id string, path []string, k objKind) (*docState, ID, error) {
-	if err := checkPath(path); err != nil {
-		return nil, ID{}, err
-	}
-	d, err := tx.doc(coll, id, false)
-	if err != nil {
-		return nil, ID{}, err
-	}
-	parent, err := tx.resolve(d, path[:len(path)-1], false)
-	if err != nil {
-		return nil, ID{}, err
-	}
-	e, ok := d.field(parent, path[len(path)-1])
-	if !ok {
-		return nil, ID{}, fmt.Errorf("%w: field %v of %s/%s", ErrNotFound, path, coll, id)
-	}
-	if !e.obj || d.objs[e.objID()].kind != k {
-		return nil, ID{}, fmt.Errorf("%w: field %v of %s/%s", ErrWrongType, path, coll, id)
-	}
-	return d, e.objID(), nil
-}
-
 // DeleteField deletes the field at path of document coll/id.
 func (tx *Tx) DeleteField(coll, id string, path []string) error {
 	if err := checkPath(path); err != nil {
@@ -302,11 +292,11 @@ func (tx *Tx) DeleteField(coll, id string, path []string) error {
 
 // Increment adds delta to the counter at path.
 func (tx *Tx) Increment(coll, id string, path []string, delta int64) error {
-	d, obj, err := tx.target(coll, id, path, kindCounter)
+	t, err := tx.target(coll, id, path, kindCounter)
 	if err != nil {
 		return err
 	}
-	_, err = tx.emit(d, Op{Kind: OpIncrement, Obj: obj, Delta: delta})
+	_, err = tx.emit(t.d, Op{Kind: OpIncrement, Obj: t.obj, Delta: delta})
 	return err
 }
 

@@ -10,39 +10,39 @@ func (tx *Tx) InsertText(coll, id string, path []string, pos int, s string) erro
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalidArgument)
 	}
-	d, obj, err := tx.target(coll, id, path, kindText)
+	t, err := tx.target(coll, id, path, kindText)
 	if err != nil || s == "" {
 		return err
 	}
-	return tx.insertText(d, obj, pos, s)
+	return tx.insertText(t, pos, s)
 }
 
 // DeleteText deletes n code points of the text at path from pos on.
 func (tx *Tx) DeleteText(coll, id string, path []string, pos, n int) error {
-	d, obj, err := tx.target(coll, id, path, kindText)
+	t, err := tx.target(coll, id, path, kindText)
 	if err != nil {
 		return err
 	}
-	return tx.deleteSeq(d, obj, pos, n)
+	return tx.deleteSeq(t, pos, n)
 }
 
 // InsertList inserts values into the list at path before element pos.
 // Values are scalars or atomic map[string]any / []any values.
 func (tx *Tx) InsertList(coll, id string, path []string, pos int, values ...any) error {
-	d, obj, err := tx.target(coll, id, path, kindList)
+	t, err := tx.target(coll, id, path, kindList)
 	if err != nil || len(values) == 0 {
 		return err
 	}
-	return tx.insertList(d, obj, pos, values)
+	return tx.insertList(t, pos, values)
 }
 
 // DeleteList deletes n elements of the list at path from pos on.
 func (tx *Tx) DeleteList(coll, id string, path []string, pos, n int) error {
-	d, obj, err := tx.target(coll, id, path, kindList)
+	t, err := tx.target(coll, id, path, kindList)
 	if err != nil {
 		return err
 	}
-	return tx.deleteSeq(d, obj, pos, n)
+	return tx.deleteSeq(t, pos, n)
 }
 
 // touch records that the next operation, of width w, writes d.
@@ -51,12 +51,12 @@ func (tx *Tx) touch(d *docState, w int) {
 	st := tx.stamp()
 	st.Ctr += uint64(w) - 1 // see applyOp
 	if st.Compare(d.live) > 0 {
-		d.live = st
+		setStamp(&d.live, st)
 	}
 }
 
-func (tx *Tx) insertText(d *docState, obj ID, pos int, s string) error {
-	o := d.objs[obj]
+func (tx *Tx) insertText(t seqTarget, pos int, s string) error {
+	o := t.o
 	if pos < 0 || pos > o.text.vis {
 		return fmt.Errorf("%w: insert at %d of %d", ErrOutOfRange, pos, o.text.vis)
 	}
@@ -65,16 +65,16 @@ func (tx *Tx) insertText(d *docState, obj ID, pos int, s string) error {
 	for _, r := range s {
 		runes = append(runes, r)
 	}
-	tx.touch(d, len(runes))
+	tx.touch(t.d, len(runes))
 	id := ID{tx.c.Actor, tx.ctr}
 	left, right := o.text.localInsert(pos, id, runes)
-	op := Op{Kind: OpInsertText, Obj: obj, Ref: left, Right: right, Text: s}
-	tx.addInsert(d, o, op, id, Splice{Index: pos, Text: s})
+	op := Op{Kind: OpInsertText, Obj: t.obj, Ref: left, Right: right, Text: s}
+	tx.addInsert(t, &op, id, Splice{Index: pos, Text: s})
 	return nil
 }
 
-func (tx *Tx) insertList(d *docState, obj ID, pos int, values []any) error {
-	o := d.objs[obj]
+func (tx *Tx) insertList(t seqTarget, pos int, values []any) error {
+	o := t.o
 	if pos < 0 || pos > o.list.vis {
 		return fmt.Errorf("%w: insert at %d of %d", ErrOutOfRange, pos, o.list.vis)
 	}
@@ -82,38 +82,51 @@ func (tx *Tx) insertList(d *docState, obj ID, pos int, values []any) error {
 	if err != nil {
 		return err
 	}
-	tx.touch(d, len(vals))
+	tx.touch(t.d, len(vals))
 	id := ID{tx.c.Actor, tx.ctr}
 	left, right := o.list.localInsert(pos, id, vals)
-	op := Op{Kind: OpInsertList, Obj: obj, Ref: left, Right: right, Values: vals}
-	tx.addInsert(d, o, op, id, Splice{Index: pos, Values: vals})
+	op := Op{Kind: OpInsertList, Obj: t.obj, Ref: left, Right: right, Values: vals}
+	tx.addInsert(t, &op, id, Splice{Index: pos, Values: vals})
 	return nil
+}
+
+// splice records a visible edit of t in the patch. A target known to show
+// skips seqPatch's walk to the root.
+func (tx *Tx) splice(t seqTarget, sp Splice) {
+	if !t.shown {
+		tx.r.seqPatch(t.d, t.o, t.obj, sp)
+		return
+	}
+	tx.r.pb.field(t.d, t.o.path[0])
+	tx.r.pb.splice(t.d, t.o.path, sp)
 }
 
 // addInsert records an applied local insertion, merging it into the
 // previous operation when it continues it (typing).
-func (tx *Tx) addInsert(d *docState, o *object, op Op, id ID, sp Splice) {
+func (tx *Tx) addInsert(t seqTarget, op *Op, id ID, sp Splice) {
 	w := op.width()
-	tx.r.undo = append(tx.r.undo, undoEntry{kind: undoInsert, obj: o, id: id, n: int64(w)})
-	tx.r.seqPatch(d, o, op.Obj, sp)
+	tx.r.undo.add(undoEntry{kind: undoInsert, obj: t.o, id: id, n: int64(w)})
+	tx.splice(t, sp)
 	tx.ctr += w
-	op.Coll, op.Doc = d.key.coll, d.key.id
+	op.Coll, op.Doc = t.d.key.coll, t.d.key.id
+	prevEnd := tx.lastInsEnd
+	tx.lastInsEnd = id.add(int(w))
 	if n := len(tx.c.Ops); n > 0 {
 		p := &tx.c.Ops[n-1]
 		if p.Kind == op.Kind && p.Coll == op.Coll && p.Doc == op.Doc && p.Obj == op.Obj &&
-			p.Right == op.Right && op.Ref == id.add(-1) && tx.lastInsEnd == id {
+			p.Right == op.Right && op.Ref == id.add(-1) && prevEnd == id {
 			p.Text += op.Text
 			p.Values = append(p.Values, op.Values...)
-			tx.lastInsEnd = id.add(int(w))
 			return
 		}
 	}
-	tx.c.Ops = append(tx.c.Ops, op)
-	tx.lastInsEnd = id.add(int(w))
+	p := tx.nextOp()
+	p.Kind, p.Coll, p.Doc, p.Obj, p.Ref, p.Right = op.Kind, op.Coll, op.Doc, op.Obj, op.Ref, op.Right
+	p.Text, p.Values = op.Text, op.Values
 }
 
-func (tx *Tx) deleteSeq(d *docState, obj ID, pos, n int) error {
-	o := d.objs[obj]
+func (tx *Tx) deleteSeq(t seqTarget, pos, n int) error {
+	d, o, obj := t.d, t.o, t.obj
 	vis := 0
 	if o.kind == kindText {
 		vis = o.text.vis
@@ -134,10 +147,11 @@ func (tx *Tx) deleteSeq(d *docState, obj ID, pos, n int) error {
 	}
 	for _, sp := range spans {
 		tx.touch(d, 1)
-		tx.r.undo = append(tx.r.undo, undoEntry{kind: undoDelete, obj: o, id: sp.id, n: int64(sp.n)})
-		tx.c.Ops = append(tx.c.Ops, Op{Kind: OpDelete, Coll: d.key.coll, Doc: d.key.id, Obj: obj, Ref: sp.id, N: uint64(sp.n)})
+		tx.r.undo.add(undoEntry{kind: undoDelete, obj: o, id: sp.id, n: int64(sp.n)})
+		p := tx.nextOp()
+		p.Kind, p.Coll, p.Doc, p.Obj, p.Ref, p.N = OpDelete, d.key.coll, d.key.id, obj, sp.id, uint64(sp.n)
 		tx.ctr++
 	}
-	tx.r.seqPatch(d, o, obj, Splice{Index: pos, Delete: n})
+	tx.splice(t, Splice{Index: pos, Delete: n})
 	return nil
 }

@@ -15,16 +15,42 @@ const (
 	undoDelete                     // undelete elements
 )
 
+// undoEntry is one step to reverse. It is kept small, because every edit
+// appends one: the stamps of undoDoc and the previous entry of undoField,
+// which would triple its size, live in undoLog's side slices, at index n.
 type undoEntry struct {
-	kind      undoKind
-	doc       *docState
-	obj       *object
-	id        ID
-	key       string
-	prev      entry
-	had       bool
-	n         int64
-	del, live Stamp
+	kind undoKind
+	had  bool // undoField: the field existed
+	doc  *docState
+	obj  *object
+	id   ID
+	key  string
+	n    int64 // counter delta, element count, or side slice index
+}
+
+// undoLog is the undo record of the step in progress.
+type undoLog struct {
+	steps  []undoEntry
+	stamps []Stamp // undoDoc: del and live, in pairs
+	fields []entry // undoField: the previous entry
+}
+
+// add appends e, field by field (see grow.go): the slot may hold an entry
+// of an earlier step, so every field is set.
+func (u *undoLog) add(e undoEntry) {
+	s := grow1(&u.steps)
+	s.kind, s.had, s.doc, s.obj, s.id, s.key, s.n = e.kind, e.had, e.doc, e.obj, e.id, e.key, e.n
+}
+
+// addField records the previous state of field key of o.
+func (u *undoLog) addField(o *object, key string, prev entry, had bool) {
+	u.add(undoEntry{kind: undoField, obj: o, key: key, had: had, n: int64(len(u.fields))})
+	u.fields = append(u.fields, prev)
+}
+
+// reset empties the log, keeping its memory.
+func (u *undoLog) reset() {
+	u.steps, u.stamps, u.fields = u.steps[:0], u.stamps[:0], u.fields[:0]
 }
 
 // saveDoc records d's stamps for undo, once per step (transaction or
@@ -34,32 +60,36 @@ func (r *Replica) saveDoc(d *docState) {
 		return
 	}
 	d.saved = r.step
-	r.undo = append(r.undo, undoEntry{kind: undoDoc, doc: d, del: d.del, live: d.live})
+	u := &r.undo
+	u.add(undoEntry{kind: undoDoc, doc: d, n: int64(len(u.stamps))})
+	setStamp(grow1(&u.stamps), d.del)
+	setStamp(grow1(&u.stamps), d.live)
 }
 
 // beginStep starts a transaction or remote change: a fresh undo log.
 func (r *Replica) beginStep() {
 	r.step++
-	r.undo = r.undo[:0]
+	r.undo.reset()
 }
 
-// rollback reverses r.undo, newest first, and clears it.
+// rollback reverses the undo log, newest first, and clears it.
 func (r *Replica) rollback() {
-	for i := len(r.undo) - 1; i >= 0; i-- {
-		r.undoOne(&r.undo[i])
+	r.shape++ // fields, documents and their stamps go back
+	for i := len(r.undo.steps) - 1; i >= 0; i-- {
+		r.undoOne(&r.undo.steps[i])
 	}
-	r.undo = r.undo[:0]
+	r.undo.reset()
 }
 
 func (r *Replica) undoOne(u *undoEntry) {
 	switch u.kind {
 	case undoDoc:
-		u.doc.del, u.doc.live = u.del, u.live
+		u.doc.del, u.doc.live = r.undo.stamps[u.n], r.undo.stamps[u.n+1]
 	case undoNewDoc:
 		delete(r.docs, u.doc.key)
 	case undoField:
 		if u.had {
-			u.obj.fields[u.key] = u.prev
+			u.obj.fields[u.key] = r.undo.fields[u.n]
 		} else {
 			delete(u.obj.fields, u.key)
 		}

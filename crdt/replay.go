@@ -13,6 +13,8 @@ import "fmt"
 // first operation. On error the failing change is rolled back and the
 // ones before it stay applied.
 func (r *Replica) Replay(changes ...*Change) error {
+	r.dropOwn() // a change may be the local actor's, raising its counter
+	r.shape++   // documents change under what lastTarget remembers
 	for _, c := range changes {
 		if err := checkShape(c); err != nil {
 			return err
@@ -32,7 +34,7 @@ func (r *Replica) Replay(changes ...*Change) error {
 			}
 			ctr += op.width()
 		}
-		r.undo = r.undo[:0]
+		r.undo.reset()
 		if r.nextCtr[c.Actor] < ctr {
 			r.nextCtr[c.Actor] = ctr
 		}

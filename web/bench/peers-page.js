@@ -6,7 +6,7 @@
 //   ?phase=percall&system=S&trace=T[&store=1]  one transaction per patch (store=1 keeps the snapshot in IndexedDB)
 //        (Hearth: &mode=awaited|unawaited&budget=s&edits=n&db=name)
 //   ?phase=batched&system=S&trace=T&batch=1000  `batch` patches per transaction
-//   ?phase=concurrent&system=S&trace=T          replay a concurrent trace, one doc per agent, then merge
+//   ?phase=concurrent&system=S&trace=T[&actors=reversed]  replay a concurrent trace, one doc per agent, then merge
 //   ?phase=reload&system=S[&db=name]            a fresh page's load of what percall&store=1 stored
 //   ?phase=seed&system=hearth&trace=T&db=name   a Hearth database holding T's endContent, put at once
 //
@@ -64,8 +64,10 @@ async function peerConcurrent(sys) {
   const plan = concurrentPlan(t); // bookkeeping of the trace, outside the clock
   await sys.init();
   const t0 = performance.now();
-  const first = sys.create('', true);
-  const docs = [first, ...Array.from({ length: t.numAgents - 1 }, () => sys.fork(first))];
+  // Agent i's replica id is i + 1, or numAgents - i with &actors=reversed.
+  const actor = (i) => (params.get('actors') === 'reversed' ? t.numAgents - i : i + 1);
+  const first = sys.create('', true, actor(0));
+  const docs = [first, ...Array.from({ length: t.numAgents - 1 }, (_, i) => sys.fork(first, actor(i + 1)))];
   const updates = [];
   for (const [i, step] of plan.entries()) {
     const h = docs[step.agent];
@@ -76,9 +78,12 @@ async function peerConcurrent(sys) {
   const tMerge = performance.now();
   for (const other of docs.slice(1)) sys.merge(docs[0], other);
   const ms = performance.now() - t0;
+  const text = sys.text(docs[0]);
+  let firstDiff = 0; // where the text leaves endContent, if it does
+  while (firstDiff < text.length && text[firstDiff] === t.endContent[firstDiff]) firstDiff++;
   return {
     ms, mergeMs: ms - (tMerge - t0), txns: plan.length, merges: plan.filter((s) => s.merge.length > 0).length,
-    textOk: sys.text(docs[0]) === t.endContent, bytes: sys.save(docs[0]).length,
+    textOk: text === t.endContent, firstDiff, bytes: sys.save(docs[0]).length,
   };
 }
 

@@ -56,7 +56,7 @@ function printTable(ctx, edits, peers, hearth) {
   table(['system', 'whole trace', 'per patch', 'runs', 'text = endContent', ...hearthCols.map((m) => `Hearth ${m} ÷ this`)], rows);
   if (Object.values(times).some((t) => t.extrapolated)) {
     console.log(`(extrapolated: a Hearth run stopped at HEARTH_BUDGET_S=${ctx.knobs.budget || 'none'} or HEARTH_EDITS=${ctx.knobs.edits || 'all'}; ` +
-      'the rest of the trace is priced at the rate of its last 10,000 edits, a floor since the cost per edit grows with the text)');
+      'the rest of the trace is priced at the rate of its last 10,000 edits: a floor if the cost per edit keeps growing with the text)');
   }
 }
 
@@ -129,13 +129,19 @@ export async function phaseConcurrent(ctx, trace) {
   console.log(`\n## Phase 3: ${trace} replayed from its agents' documents, then merged`);
   load('at start');
   const res = await interleaved(ctx, peersOf(ctx), (s) => ctx.run(`phase=concurrent&system=${s}&trace=${trace}`, PEER_TIMEOUT));
+  // Once more with the agents' replica ids in the other order: a CRDT's
+  // merged text must not depend on it (Yjs's does, on this trace).
+  const reversed = {};
+  for (const s of peersOf(ctx)) reversed[s] = await ctx.run(`phase=concurrent&system=${s}&trace=${trace}&actors=reversed`, PEER_TIMEOUT);
   load('at end');
+  const diff = (r) => (r.textOk ? 'yes' : `**NO**: differs from character ${count(r.firstDiff)}`);
   const rows = Object.entries(res).map(([s, runs]) => {
     const t = median(runs.map((r) => r.ms));
-    return [NAMES[s], ms(t), perOp(t, runs[0].txns), runs.map((r) => ms(r.ms)).join(', '), ms(median(runs.map((r) => r.mergeMs))), textCell(runs)];
+    return [NAMES[s], ms(t), perOp(t, runs[0].txns), runs.map((r) => ms(r.ms)).join(', '), ms(median(runs.map((r) => r.mergeMs))), textCell(runs), diff(reversed[s])];
   });
-  if (hasHearth(ctx)) rows.push(['Hearth', 'n/a: needs a relay', '', '', '', '']);
-  table(['system', 'total', 'per txn', 'runs', 'final merge', 'text = endContent'], rows);
+  if (hasHearth(ctx)) rows.push(['Hearth', 'n/a: needs a relay', '', '', '', '', '']);
+  table(['system', 'total', 'per txn', 'runs', 'final merge', 'text = endContent', 'the same, agents\' ids reversed (one run)'], rows);
+  console.log('(agent i replicates as id i + 1: Yjs clientID, Loro peer id, Automerge actor 0101…; the last column replays once with agent i as numAgents − i)');
   const first = Object.values(res)[0]?.[0];
   if (first) console.log(`(${count(first.txns)} transactions, ${count(first.merges)} of them merge the other agent's edits first)`);
   return res;

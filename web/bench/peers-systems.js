@@ -8,9 +8,11 @@
 // page; create(start, track) a document holding `start`; edit(h, patches,
 // from, to) applies patches[from..to) as ONE transaction / commit / change;
 // text(h); save(h) → bytes; load(bytes) → handle; and, for the concurrent
-// replay (track = true), fork(h) → a copy with an actor of its own (the
-// agents' documents start as forks of one, so that they share its text
-// container: Automerge's field would otherwise be two conflicting objects),
+// replay (track = true, and `actor`, a small positive integer that sets
+// the replica's id, so that agents' ids have a chosen order: Yjs's merged
+// text depends on it), fork(h, actor) → a copy with that id (the agents'
+// documents start as forks of one, so that they share its text container:
+// Automerge's field would otherwise be two conflicting objects),
 // lastUpdate(h) → the bytes of the latest local transaction, apply(h,
 // list) of such bytes in one call where the library has one (one import
 // per update costs Loro ~0.35 ms each), and merge(h, other).
@@ -27,8 +29,9 @@ const REMOTE = 'remote'; // Yjs transaction origin of merged updates
 const yjs = {
   name: 'Yjs',
   async init() {},
-  create(start, track = false) {
+  create(start, track = false, actor = 0) {
     const doc = new Y.Doc();
+    if (actor) doc.clientID = actor;
     const h = { doc, text: doc.getText('text'), last: null };
     // Yjs only encodes updates when someone listens, so listen only when needed.
     if (track) doc.on('update', (update, origin) => { if (origin !== REMOTE) h.last = update; });
@@ -51,8 +54,8 @@ const yjs = {
     Y.applyUpdate(doc, bytes);
     return { doc, text: doc.getText('text') };
   },
-  fork(h) {
-    const copy = yjs.create('', true);
+  fork(h, actor) {
+    const copy = yjs.create('', true, actor);
     Y.applyUpdate(copy.doc, Y.encodeStateAsUpdate(h.doc), REMOTE);
     return copy;
   },
@@ -65,8 +68,9 @@ const yjs = {
 const loro = {
   name: 'Loro',
   init: () => initLoro({ module_or_path: LORO_WASM }),
-  create(start, track = false) {
+  create(start, track = false, actor = 0) {
     const doc = new LoroDoc();
+    if (actor) doc.setPeerId(BigInt(actor));
     const h = { doc, text: doc.getText('text'), last: null };
     if (track) doc.subscribeLocalUpdates((bytes) => { h.last = bytes; });
     if (start) { h.text.insert(0, start); doc.commit(); }
@@ -86,8 +90,9 @@ const loro = {
     const doc = LoroDoc.fromSnapshot(bytes);
     return { doc, text: doc.getText('text') };
   },
-  fork(h) {
+  fork(h, actor) {
     const doc = h.doc.fork();
+    doc.setPeerId(BigInt(actor));
     const copy = { doc, text: doc.getText('text'), last: null };
     doc.subscribeLocalUpdates((bytes) => { copy.last = bytes; });
     return copy;
@@ -97,12 +102,15 @@ const loro = {
   merge: (h, other) => { h.doc.import(other.doc.export({ mode: 'update', from: h.doc.oplogVersion() })); },
 };
 
+/** Automerge's actor id (hex) for a small integer: 1 → "0101…01" (16 bytes). */
+const automergeActor = (n) => n.toString(16).padStart(2, '0').repeat(16);
+
 /** Automerge: one Automerge.change per edit() call. */
 const automerge = {
   name: 'Automerge',
   init: () => Automerge.initializeWasm(AUTOMERGE_WASM),
-  create(start) {
-    return { doc: Automerge.from({ text: start }) };
+  create(start, _track, actor = 0) {
+    return { doc: Automerge.from({ text: start }, actor ? automergeActor(actor) : undefined) };
   },
   edit(h, patches, from, to) {
     h.doc = Automerge.change(h.doc, (d) => {
@@ -115,7 +123,7 @@ const automerge = {
   text: (h) => h.doc.text,
   save: (h) => Automerge.save(h.doc),
   load: (bytes) => ({ doc: Automerge.load(bytes) }),
-  fork: (h) => ({ doc: Automerge.clone(h.doc) }),
+  fork: (h, actor) => ({ doc: Automerge.clone(h.doc, automergeActor(actor)) }),
   lastUpdate: (h) => Automerge.getLastLocalChange(h.doc),
   apply: (h, list) => { [h.doc] = Automerge.applyChanges(h.doc, list); },
   merge: (h, other) => { h.doc = Automerge.merge(h.doc, other.doc); },

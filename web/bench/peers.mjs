@@ -5,14 +5,14 @@
 // phase prints its load average before and after. Run: make bench-peers
 //
 // Knobs (environment): RUNS (3: runs of each peer per phase, median),
-// HEARTH_RUNS (1), HEARTH_BUDGET_S (45: a Hearth run stops there and the
+// HEARTH_RUNS (1), HEARTH_BUDGET_S (40: a Hearth run stops there and the
 // whole trace is extrapolated; 0 = no limit), HEARTH_EDITS (0 = whole
 // trace: most patches a Hearth run applies), HEARTH_MODES
 // (awaited,unawaited), RELOAD_RUNS (5), PHASES (1,2,3,4,5; 4 and 5 need 1),
 // SYSTEMS (yjs,loro,automerge,hearth), TRACES (the traces' directory,
-// ../shared/traces from the repository root). The defaults take about 13
-// minutes on a shared 2-core machine, Automerge's runs and Hearth's
-// budgets most of it.
+// ../shared/traces from the repository root). The defaults take 13–16
+// minutes on the shared 2-core machine (load average 3–7), Automerge's
+// runs and Hearth's budgets most of it.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -27,7 +27,7 @@ const env = process.env;
 const knobs = {
   runs: Number(env.RUNS ?? 3),
   hearthRuns: Number(env.HEARTH_RUNS ?? 1),
-  budget: Number(env.HEARTH_BUDGET_S ?? 45),
+  budget: Number(env.HEARTH_BUDGET_S ?? 40),
   edits: Number(env.HEARTH_EDITS ?? 0),
   modes: (env.HEARTH_MODES ?? 'awaited,unawaited').split(','),
   reloadRuns: Number(env.RELOAD_RUNS ?? 5),

@@ -7,7 +7,7 @@ const HEARTH = '/web/dist/index.js'; // served unbundled, as an app would import
 const DOC = 'n';
 const FIELD = 'body';
 const STATS_EVERY = 1_000; // edits between db.storageStats() samples, so that the last 10,000 edits of a run stopped anywhere have one near their start
-const WINDOW = 500; // un-awaited calls issued between two checks of the budget (about 4 s of Hearth's work)
+const WINDOW = 2_000; // un-awaited calls issued between two checks of the budget (0.3–3 s of Hearth's work)
 
 /** Deletes the IndexedDB database behind the Hearth database `name`. */
 export function deleteHearthDatabase(name) {

@@ -12,7 +12,7 @@ WASMBROWSERTEST_VERSION := v0.11.0
 # Packages with js/wasm tests, run inside headless Chromium.
 WASM_TEST_PKGS := ./idb/... ./jsbridge/...
 
-.PHONY: build test test-go test-wasm test-e2e demo bench-browser deps chromium clean
+.PHONY: build test test-go test-wasm test-e2e demo bench-browser bench-peers deps chromium clean
 
 build: $(DIST)/hearth.wasm $(DIST)/wasm_exec.js $(patsubst web/src/%,$(DIST)/%,$(wildcard web/src/*))
 
@@ -52,6 +52,16 @@ bench-browser: build deps
 	node web/bench/open-time.mjs
 	node web/bench/engine.mjs
 
+# Hearth beside Yjs, Loro and Automerge on real editing traces
+# (docs/bench-peers.md); the traces live in ../shared/traces (or TRACES).
+bench-peers: build deps web/bench/peers.bundle.js
+	node web/bench/peers.mjs
+
+# The peers' page code with the three libraries, for the browser; Hearth
+# stays unbundled, imported from web/dist as an app would. Not committed.
+web/bench/peers.bundle.js: web/bench/peers-page.js web/bench/peers-systems.js web/bench/peers-trace.js web/bench/peers-hearth.js node_modules/.package-lock.json
+	npx esbuild web/bench/peers-page.js --bundle --format=esm --platform=browser --log-level=warning --outfile=$@
+
 deps: node_modules/.package-lock.json chromium $(BIN)/wasmbrowsertest
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -74,4 +84,4 @@ chromium:
 	fi
 
 clean:
-	rm -rf $(DIST) $(BIN)
+	rm -rf $(DIST) $(BIN) web/bench/peers.bundle.js

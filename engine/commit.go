@@ -60,21 +60,21 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 	}
 	early := db.show(ops, db.commits+1)
 	prior := map[docKey]map[string]any{}
-	var written map[docKey]bool // documents an earlier op wrote
+	var tv txValues // what earlier ops left (values.go)
+	if len(ops) > 1 {
+		tv = make(txValues, len(ops))
+	}
 	change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
 		for i := range ops {
 			op := &ops[i]
 			k := docKey{op.Collection, op.ID}
-			current, exists := db.valueBefore(k, written[k])
-			if len(ops) > 1 {
-				if written == nil {
-					written = make(map[docKey]bool, len(ops))
-				}
-				written[k] = true
-			}
+			current, exists := db.valueBefore(k, tv)
 			db.notePrior(prior, k, current, exists)
 			if err := op.apply(tx, current, exists); err != nil {
 				return err
+			}
+			if tv != nil {
+				tv.note(op, current)
 			}
 		}
 		return nil

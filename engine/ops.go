@@ -262,6 +262,26 @@ func integer(v any) (int64, bool) {
 // current text: one, or two when Base is set and edits the caller had not
 // seen split it. UTF-16 positions (op.UTF16) are converted against the
 // current text.
+// splices returns what a text op does to the value current, in code
+// points, as the CRDT applies a local edit; false for any other op.
+func (op *Op) splices(current map[string]any) ([]crdt.Splice, bool) {
+	if op.Kind != OpInsertText && op.Kind != OpDeleteText {
+		return nil, false
+	}
+	ranges, err := op.textRanges(current)
+	if err != nil {
+		return nil, false
+	}
+	if op.Kind == OpInsertText {
+		return []crdt.Splice{{Path: op.Path, Index: ranges[0][0], Text: op.Text}}, true
+	}
+	out := make([]crdt.Splice, 0, len(ranges))
+	for i := len(ranges) - 1; i >= 0; i-- { // as apply deletes them: the later first
+		out = append(out, crdt.Splice{Path: op.Path, Index: ranges[i][0], Delete: ranges[i][1] - ranges[i][0]})
+	}
+	return out, true
+}
+
 func (op *Op) textRanges(current map[string]any) ([][2]int, error) {
 	if !op.UTF16 {
 		return [][2]int{{op.Index, op.Index + op.Count}}, nil

@@ -241,3 +241,23 @@ func TestOtherTabsFollowLargeDocuments(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A transaction of many keystrokes (as an editor that groups them sends)
+// lands each where it was asked, on the text the ones before it left.
+func TestManyTextEditsInOneTransaction(t *testing.T) {
+	db := openDB(t, engine.NewMemoryStorage())
+	defer db.Close()
+	model := &textModel{units: utf16.Encode([]rune("héllo 😀 wörld"))}
+	putNote(t, db, "n", model.String())
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 5 {
+		ops := make([]engine.Op, 200)
+		for i := range ops {
+			ops[i] = model.edit(rng, "notes", "n")
+		}
+		commit(t, db, ops...)
+		if got := get(t, db, "notes", "n")["body"]; got != model.String() {
+			t.Fatalf("after a transaction of 200 edits the text is %q, want %q", got, model.String())
+		}
+	}
+}

@@ -25,14 +25,40 @@ func (db *DB) currentValue(k docKey) (map[string]any, bool) {
 	return d.value, d.value != nil
 }
 
-// valueBefore returns the value of document k as an op of a transaction
-// sees it: the cached value, unless an earlier op of the transaction wrote
-// the document (then the replica's).
-func (db *DB) valueBefore(k docKey, written bool) (map[string]any, bool) {
-	if written {
-		return db.replica.Get(k.collection, k.id)
+// txValues holds, during a transaction, what the ops so far left of each
+// document they wrote: after a text edit its value (the value before,
+// spliced where a local edit lands: where it was asked), after any other
+// op nothing, and the next op on the document reads the replica. So a
+// transaction of many keystrokes never rebuilds its note from the replica.
+type txValues map[docKey]txValue
+
+type txValue struct {
+	value map[string]any
+	known bool
+}
+
+// valueBefore returns the value of document k as the next op of a
+// transaction sees it (tv may be nil for a transaction of one op).
+func (db *DB) valueBefore(k docKey, tv txValues) (map[string]any, bool) {
+	if v, ok := tv[k]; ok {
+		if !v.known {
+			return db.replica.Get(k.collection, k.id)
+		}
+		return v.value, v.value != nil
 	}
 	return db.currentValue(k)
+}
+
+// note records what op, which saw before, left of its document.
+func (tv txValues) note(op *Op, before map[string]any) {
+	k := docKey{op.Collection, op.ID}
+	if splices, ok := op.splices(before); ok {
+		if v, ok := spliced(before, splices); ok {
+			tv[k] = txValue{value: v, known: true}
+			return
+		}
+	}
+	tv[k] = txValue{}
 }
 
 // valueAfter returns the value of document p after the changes whose patch

@@ -76,28 +76,38 @@ func (r *Replica) drain() error {
 	return nil
 }
 
-// applyChange applies a ready change atomically.
-func (r *Replica) applyChange(c *Change) error {
-	if c.StartCtr < r.nextCtr[c.Actor] {
-		return fmt.Errorf("%w: %s seq %d reuses counter %d", ErrInvalidChange, c.Actor, c.Seq, c.StartCtr)
-	}
+// applyOps applies c's operations, each with its ID and stamp, as one
+// step: if one fails, the step is rolled back. It returns the counter
+// after the last operation.
+func (r *Replica) applyOps(c *Change) (uint64, error) {
 	r.beginStep()
 	ctr := c.StartCtr
 	for i := range c.Ops {
 		op := &c.Ops[i]
 		if op.Coll == "" || op.Doc == "" {
 			r.rollback()
-			return fmt.Errorf("%w: op %d has no document", ErrInvalidChange, i)
+			return 0, fmt.Errorf("%w: op %d has no document", ErrInvalidChange, i)
 		}
-		d := r.docFor(op.Coll, op.Doc)
 		st := Stamp{HLC: c.HLC, Actor: c.Actor, Ctr: ctr}
-		if err := r.applyOp(d, op, ID{c.Actor, ctr}, st); err != nil {
+		if err := r.applyOp(r.docFor(op.Coll, op.Doc), op, ID{c.Actor, ctr}, st); err != nil {
 			r.rollback()
-			return fmt.Errorf("%s seq %d op %d: %w", c.Actor, c.Seq, i, err)
+			return 0, fmt.Errorf("%s seq %d op %d: %w", c.Actor, c.Seq, i, err)
 		}
 		ctr += op.width()
 	}
 	r.undo.reset()
+	return ctr, nil
+}
+
+// applyChange applies a ready change atomically.
+func (r *Replica) applyChange(c *Change) error {
+	if c.StartCtr < r.nextCtr[c.Actor] {
+		return fmt.Errorf("%w: %s seq %d reuses counter %d", ErrInvalidChange, c.Actor, c.Seq, c.StartCtr)
+	}
+	ctr, err := r.applyOps(c)
+	if err != nil {
+		return err
+	}
 	r.clock.observe(c.HLC)
 	r.nextCtr[c.Actor] = ctr
 	r.record(c)

@@ -19,22 +19,10 @@ func (r *Replica) Replay(changes ...*Change) error {
 		if err := checkShape(c); err != nil {
 			return err
 		}
-		r.beginStep()
-		ctr := c.StartCtr
-		for i := range c.Ops {
-			op := &c.Ops[i]
-			if op.Coll == "" || op.Doc == "" {
-				r.rollback()
-				return fmt.Errorf("%w: op %d has no document", ErrInvalidChange, i)
-			}
-			st := Stamp{HLC: c.HLC, Actor: c.Actor, Ctr: ctr}
-			if err := r.applyOp(r.docFor(op.Coll, op.Doc), op, ID{c.Actor, ctr}, st); err != nil {
-				r.rollback()
-				return fmt.Errorf("replay %s seq %d op %d: %w", c.Actor, c.Seq, i, err)
-			}
-			ctr += op.width()
+		ctr, err := r.applyOps(c)
+		if err != nil {
+			return fmt.Errorf("replay: %w", err)
 		}
-		r.undo.reset()
 		if r.nextCtr[c.Actor] < ctr {
 			r.nextCtr[c.Actor] = ctr
 		}

@@ -22,7 +22,11 @@ func grow1[T any](s *[]T) *T {
 	return &(*s)[len(*s)-1]
 }
 
-// setStamp stores s into *dst field by field (see above).
+// setStamp stores s into *dst field by field (see above), the actor only
+// if it differs: it rarely does, and the store would cost a barrier.
 func setStamp(dst *Stamp, s Stamp) {
-	dst.HLC, dst.Actor, dst.Ctr = s.HLC, s.Actor, s.Ctr
+	dst.HLC, dst.Ctr = s.HLC, s.Ctr
+	if dst.Actor != s.Actor {
+		dst.Actor = s.Actor
+	}
 }

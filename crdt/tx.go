@@ -15,9 +15,10 @@ type Tx struct {
 	c    *Change
 	ctr  uint64
 	done bool
-	// lastInsEnd is the ID after the last inserted element, so that a
-	// continuing insertion merges into the previous operation.
-	lastInsEnd ID
+	// lastInsEnd is the counter after the last inserted element (its
+	// actor is the change's; 0: none), so that a continuing insertion
+	// merges into the previous operation.
+	lastInsEnd uint64
 }
 
 // Transact runs fn as one local transaction and returns the change to send
@@ -32,7 +33,7 @@ func (r *Replica) Transact(fn func(tx *Tx) error) (*Change, *Patch, error) {
 	seq, next := r.ownCounters()
 	c, tx := newChange(r.actor, seq+1, r.clock.tick(), max(1, next)), &r.tx
 	// The Tx is the replica's, reused; set field by field (see grow.go).
-	tx.r, tx.c, tx.ctr, tx.done, tx.lastInsEnd = r, c, c.StartCtr, false, ID{}
+	tx.r, tx.c, tx.ctr, tx.done, tx.lastInsEnd = r, c, c.StartCtr, false, 0
 	r.beginStep()
 	r.pb.reset()
 	r.inTx = true

@@ -110,11 +110,11 @@ func (tx *Tx) addInsert(t seqTarget, op *Op, id ID, sp Splice) {
 	tx.ctr += w
 	op.Coll, op.Doc = t.d.key.coll, t.d.key.id
 	prevEnd := tx.lastInsEnd
-	tx.lastInsEnd = id.add(int(w))
+	tx.lastInsEnd = id.Ctr + w
 	if n := len(tx.c.Ops); n > 0 {
 		p := &tx.c.Ops[n-1]
 		if p.Kind == op.Kind && p.Coll == op.Coll && p.Doc == op.Doc && p.Obj == op.Obj &&
-			p.Right == op.Right && op.Ref == id.add(-1) && prevEnd == id {
+			p.Right == op.Right && op.Ref == id.add(-1) && prevEnd == id.Ctr {
 			p.Text += op.Text
 			p.Values = append(p.Values, op.Values...)
 			return

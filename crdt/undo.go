@@ -35,11 +35,25 @@ type undoLog struct {
 	fields []entry // undoField: the previous entry
 }
 
-// add appends e, field by field (see grow.go): the slot may hold an entry
-// of an earlier step, so every field is set.
+// add appends e, field by field (see grow.go). The slot may hold an entry
+// of an earlier step; its pointer fields are stored only where they
+// differ, as each store costs a write barrier while the collector marks
+// and typing repeats the same document, object and actor step after step.
 func (u *undoLog) add(e undoEntry) {
 	s := grow1(&u.steps)
-	s.kind, s.had, s.doc, s.obj, s.id, s.key, s.n = e.kind, e.had, e.doc, e.obj, e.id, e.key, e.n
+	s.kind, s.had, s.id.Ctr, s.n = e.kind, e.had, e.id.Ctr, e.n
+	if s.doc != e.doc {
+		s.doc = e.doc
+	}
+	if s.obj != e.obj {
+		s.obj = e.obj
+	}
+	if s.id.Actor != e.id.Actor {
+		s.id.Actor = e.id.Actor
+	}
+	if s.key != e.key {
+		s.key = e.key
+	}
 }
 
 // addField records the previous state of field key of o.

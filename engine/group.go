@@ -114,7 +114,8 @@ func (db *DB) flush() {
 // batchWrites returns the writes of a batch of commits: theirs, less those
 // a later one overwrites (a small document rewritten by each commit of a
 // burst is put once), then the replica's metadata and the commit counter
-// as they stand after the last. Tail entries come from tailWrites.
+// as they stand after the last. The documents' writes come from docWrites,
+// the log's from logWrites.
 func batchWrites(batch []*queued) []Write {
 	last := batch[len(batch)-1]
 	meta := []Write{

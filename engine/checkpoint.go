@@ -16,7 +16,7 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 			if len(t.entries) == 0 || !t.due() {
 				continue
 			}
-			value, _ := db.replica.Get(k.collection, k.id)
+			value, _ := db.currentValue(k)
 			w, err := db.checkpointWrites(k, value)
 			if err != nil {
 				db.replica = nil // db.loaded and db.tails ran ahead of the storage

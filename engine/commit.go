@@ -21,16 +21,17 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 // CommitEach runs each element of txs as its own transaction, as that many
 // calls of Commit one after the other would, and returns the error of
 // each; they share the lock and the storage commits (group.go). A
-// transaction that fails leaves the others be, unless it failed to read
-// the storage: those after it then fail too, without running.
+// transaction that fails leaves the others be, unless its failure dropped
+// the in-memory replica (an internal encoding error): those after it then
+// fail too, without running.
 func (db *DB) CommitEach(ctx context.Context, txs [][]Op) []error {
 	errs := make([]error, len(txs))
 	var at []int // which transaction each queued commit is
 	var qs []*queued
 	_, err := db.committing(ctx, func() ([]*queued, error) {
 		for i, ops := range txs {
-			if db.replica == nil { // a storage read failed: reloaded by the next refresh
-				errs[i] = fmt.Errorf("not run: an earlier transaction of the batch could not read the storage: %w", ErrStorage)
+			if db.replica == nil { // dropped by persist: reloaded by the next refresh
+				errs[i] = fmt.Errorf("not run: an earlier transaction of the batch failed to be stored: %w", ErrStorage)
 				continue
 			}
 			q, err := db.commitOne(ctx, ops)
@@ -130,23 +131,21 @@ func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKe
 	return db.enqueue(writes, n, undo), nil
 }
 
-// writesOf returns the writes that store the documents of n (a checkpoint,
-// or parts for a tail entry, see tail.go) and their index entries, and
-// queues the changes for the log (log.go); the log, the tails and the
-// replica's metadata are written once per storage commit (group.go).
+// writesOf returns the index entries of the documents of n, notes what
+// each document touched needs stored (storeDoc), and queues the changes
+// for the log (log.go); the documents, the log and the replica's metadata
+// are written once per storage commit (group.go).
 func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[string]any) ([]Write, error) {
-	writes := make([]Write, 0, 2*len(n.Docs))
+	var writes []Write
 	for _, c := range changes {
 		db.queueLog(c)
 	}
 	parts := docParts(changes)
 	for _, d := range n.Docs {
 		k := docKey{d.Collection, d.ID}
-		docWrites, err := db.storeDoc(k, d.Value, parts)
-		if err != nil {
+		if err := db.storeDoc(k, parts); err != nil {
 			return nil, err
 		}
-		writes = append(writes, docWrites...)
 		if len(db.indexes[d.Collection]) > 0 {
 			old, ok := prior[k]
 			if !ok {
@@ -166,12 +165,9 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 				continue
 			}
 			shown[k] = true
-			value, _ := db.currentValue(k)
-			docWrites, err := db.storeDoc(k, value, parts)
-			if err != nil {
+			if err := db.storeDoc(k, parts); err != nil {
 				return nil, err
 			}
-			writes = append(writes, docWrites...)
 		}
 	}
 	return writes, nil
@@ -198,25 +194,25 @@ func docParts(changes []*crdt.Change) func() map[[2]string][]*crdt.Change {
 // storeDoc notes what document k's storage needs after a commit, for the
 // batch to write (docWrites): the whole document when it is small (once,
 // as the batch leaves it), else its parts of the commit's changes, for
-// the tail entry of the batch. It returns no writes.
-func (db *DB) storeDoc(k docKey, value map[string]any, parts func() map[[2]string][]*crdt.Change) ([]Write, error) {
+// the tail entry of the batch.
+func (db *DB) storeDoc(k docKey, parts func() map[[2]string][]*crdt.Change) error {
 	t := db.loaded[k]
 	if t == nil { // loadState loads every document a commit touches
-		return nil, fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
+		return fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
 	}
 	if len(t.pending) == 0 && !t.rewrite {
 		db.unwritten = append(db.unwritten, k)
 	}
 	if t.rewrite || t.inline() {
 		t.rewrite, t.pending = true, nil // the batch stores it whole, as it then is
-		return nil, nil
+		return nil
 	}
 	for _, p := range parts()[[2]string{k.collection, k.id}] {
 		b := crdt.EncodeChange(p)
 		t.pending = append(t.pending, b)
 		t.bytes += len(b) + 2
 	}
-	return nil, nil
+	return nil
 }
 
 // checkpointWrites returns the writes that store document k whole (its

@@ -52,23 +52,7 @@ func BenchmarkTraceSequence(b *testing.B) {
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for b.Loop() {
-		s := newSeq[rune]()
-		ctr := uint64(1)
-		for i := range tr.Txns {
-			for _, p := range tr.Txns[i].Patches {
-				if p.Del > 0 {
-					s.localDelete(p.Pos, p.Del)
-				}
-				if p.Ins != "" {
-					rs := []rune(p.Ins)
-					s.localInsert(p.Pos, ID{"alice", ctr}, rs)
-					ctr += uint64(len(rs))
-				}
-			}
-		}
-		if s.vis != len([]rune(tr.EndContent)) {
-			b.Fatal("wrong length")
-		}
+		replaySequence(b, tr, nil)
 	}
 	reportCPU(b, cpu)
 }
@@ -83,24 +67,37 @@ func BenchmarkTraceAllocFloor(b *testing.B) {
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for b.Loop() {
-		s := newSeq[rune]()
-		ctr := uint64(1)
-		for i := range tr.Txns {
+		replaySequence(b, tr, func(i int, ctr uint64) {
 			floorChange = newChange("alice", uint64(i+1), HLC{}, ctr)
 			floorPatch = &patchBlock{}
-			for _, p := range tr.Txns[i].Patches {
-				if p.Del > 0 {
-					s.localDelete(p.Pos, p.Del)
-				}
-				if p.Ins != "" {
-					rs := []rune(p.Ins)
-					s.localInsert(p.Pos, ID{"alice", ctr}, rs)
-					ctr += uint64(len(rs))
-				}
+		})
+	}
+	reportCPU(b, cpu)
+}
+
+// replaySequence applies the trace's patches to a new sequence, calling
+// beforeTxn (when not nil) with each transaction's index and first counter.
+func replaySequence(b *testing.B, tr *trace, beforeTxn func(i int, ctr uint64)) {
+	s := newSeq[rune]()
+	ctr := uint64(1)
+	for i := range tr.Txns {
+		if beforeTxn != nil {
+			beforeTxn(i, ctr)
+		}
+		for _, p := range tr.Txns[i].Patches {
+			if p.Del > 0 {
+				s.localDelete(p.Pos, p.Del)
+			}
+			if p.Ins != "" {
+				rs := []rune(p.Ins)
+				s.localInsert(p.Pos, ID{"alice", ctr}, rs)
+				ctr += uint64(len(rs))
 			}
 		}
 	}
-	reportCPU(b, cpu)
+	if s.vis != len([]rune(tr.EndContent)) {
+		b.Fatal("wrong length")
+	}
 }
 
 // Where BenchmarkTraceAllocFloor leaves its allocations, so that they

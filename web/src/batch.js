@@ -4,6 +4,7 @@
 // Promise, resolved once its own write is durable or rejected with its own
 // error. Any other call sends the waiting commits first, so calls reach the
 // engine in the order they were made.
+import { encodeOps } from './ops.js';
 
 /** Gathers commits until the current task ends, then sends them together. */
 export class CommitBatcher {
@@ -22,8 +23,17 @@ export class CommitBatcher {
     this.#send = send;
   }
 
-  /** Queues one transaction's operations (JSON text) of database `handle`. */
-  add(handle, text) {
+  /**
+   * Queues one transaction's operations of database `handle`, written as
+   * JSON text here (ops.js); bad ones reject at once, naming the value.
+   */
+  add(handle, ops) {
+    let text;
+    try {
+      text = encodeOps(ops);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.#texts.length > 0 && handle !== this.#handle) this.flush();
     this.#handle = handle;
     return new Promise((resolve, reject) => {

@@ -7,7 +7,6 @@
 // (proxy.js), so each value is parsed once and structured-cloned as a string.
 import './wasm_exec.js';
 import { CommitBatcher } from './batch.js';
-import { encodeOps } from './ops.js';
 import { decode, readingText } from './rows.js';
 
 let enginePromise;
@@ -92,15 +91,7 @@ function textAPI(raw) {
       return call(name, ...args);
     };
   }
-  api.commit = (handle, ops) => {
-    let text;
-    try {
-      text = encodeOps(ops);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return commits.add(handle, text);
-  };
+  api.commit = (handle, ops) => commits.add(handle, ops);
   return api;
 }
 

@@ -4,7 +4,6 @@
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 // Values arrive as the engine's JSON text and are parsed here, once.
 import { CommitBatcher } from './batch.js';
-import { encodeOps } from './ops.js';
 import { decode, readingText } from './rows.js';
 
 const methods = ['open', 'get', 'query', 'subscribe', 'subscribeDoc', 'unsubscribe', 'createIndex', 'storageStats', 'close', 'syncConnect', 'syncDisconnect', 'syncSubscribe'];
@@ -32,13 +31,7 @@ export class WorkerEngine {
    * it is), together with the other commits of this task (batch.js).
    */
   commit(handle, ops) {
-    let text;
-    try {
-      text = encodeOps(ops);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.#commits.add(handle, text);
+    return this.#commits.add(handle, ops);
   }
 
   /** Starts the WebAssembly engine inside the worker. */

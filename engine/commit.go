@@ -65,10 +65,23 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 	if len(ops) > 1 {
 		tv = make(txValues, len(ops))
 	}
+	edited := map[docKey]bool{} // documents only text edits touched, editing their texts in place
 	change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
 		for i := range ops {
 			op := &ops[i]
 			k := docKey{op.Collection, op.ID}
+			if t := db.liveTextFor(op, tv, edited); t != nil {
+				if db.needsPrior(prior, k) {
+					current, exists := db.currentValue(k)
+					db.notePrior(prior, k, current, exists)
+				}
+				edited[k] = true
+				if err := op.applyLive(tx, t); err != nil {
+					return err
+				}
+				continue
+			}
+			edited[k] = false
 			current, exists := db.valueBefore(k, tv)
 			db.notePrior(prior, k, current, exists)
 			if err := op.apply(tx, current, exists); err != nil {
@@ -80,13 +93,20 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 		}
 		return nil
 	})
+	if err != nil {
+		for k, inPlace := range edited {
+			if inPlace {
+				db.loaded[k].forget() // its texts hold edits the replica rolled back
+			}
+		}
+	}
 	if err != nil || change == nil {
 		if early != nil {
 			db.unshow(early, fmt.Sprintf("failed (%v) or changed nothing", err))
 		}
 		return nil, err
 	}
-	return db.persist([]*crdt.Change{change}, patch, prior, early)
+	return db.persist([]*crdt.Change{change}, patch, prior, early, edited)
 }
 
 func opKeys(ops []Op) []docKey {
@@ -103,14 +123,21 @@ func opKeys(ops []Op) []docKey {
 // their values before, for the indexes); group.go stores them and tells
 // the other tabs. If the storage refuses, the subscriptions hear the
 // rollback, and the in-memory replica (which already holds the changes) is
-// dropped, so memory never runs ahead of what is stored.
-func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown) (*queued, error) {
+// dropped, so memory never runs ahead of what is stored. edited holds the
+// documents that local text edits changed in place (valueAfter).
+func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown, edited map[docKey]bool) (*queued, error) {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
 	only := splicesOnly(changes)
 	for i := range patch.Docs {
 		p := &patch.Docs[i]
-		n.Docs[i] = docValue{Collection: p.Collection, ID: p.ID, Value: db.valueAfter(p, only[docKey{p.Collection, p.ID}])}
+		k := docKey{p.Collection, p.ID}
+		v, lazy := db.valueAfter(p, only[k], edited[k])
+		if lazy && (early != nil || db.readsValues(p.Collection)) {
+			v, _ = db.currentValue(k)
+			lazy = false
+		}
+		n.Docs[i] = docValue{Collection: p.Collection, ID: p.ID, Value: v, lazy: lazy}
 	}
 	var undo undo
 	if early != nil && early.matches(n) {
@@ -240,7 +267,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 		delete(db.tails, key)
 		db.tailsDirty = true
 	}
-	*t = loadedDoc{checkpoint: len(state) + len(doc.Value), value: t.value, cached: t.cached}
+	*t = loadedDoc{checkpoint: len(state) + len(doc.Value), value: t.value, cached: t.cached, texts: t.texts, stale: t.stale}
 	return writes, nil
 }
 
@@ -270,7 +297,7 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		if len(applied) == 0 {
 			return nil, failed
 		}
-		q, err := db.persist(applied, patch, prior, nil) // those before it are stored all the same
+		q, err := db.persist(applied, patch, prior, nil, nil) // those before it are stored all the same
 		if err != nil {
 			return nil, err
 		}

@@ -13,12 +13,15 @@ import (
 
 // docValue is the value of one document after a commit; a nil Value means
 // the document no longer exists, unless Stored says the value was left out
-// of the notice for its size: the other tabs read it from the storage.
+// of the notice for its size: the other tabs read it from the storage; or,
+// in this tab, lazy says it is yet to be built (no reader needed it when
+// the commit ran; group.go builds it for the other tabs).
 type docValue struct {
 	Collection string         `msgpack:"c"`
 	ID         string         `msgpack:"i"`
 	Value      map[string]any `msgpack:"v"`
 	Stored     bool           `msgpack:"s,omitempty"`
+	lazy       bool
 }
 
 // maxNoticeValue bounds the size of a value a notice carries (roughly, see

@@ -95,6 +95,7 @@ func (db *DB) flush() {
 			continue
 		}
 		writes := append(append(batchWrites(batch), db.logWrites()...), docs...)
+		n := db.built(mergeNotices(batch)) // the values as the batch leaves them: now, before later commits
 		db.mu.Unlock()
 		err = db.storage.Commit(context.Background(), writes)
 		db.mu.Lock()
@@ -102,7 +103,6 @@ func (db *DB) flush() {
 			db.fail(batch, err)
 			continue
 		}
-		n := mergeNotices(batch)
 		db.opts.Coordinator.Publish(n.forOtherTabs().encode())
 		for _, q := range batch {
 			q.done <- nil
@@ -158,6 +158,26 @@ func (db *DB) fail(batch []*queued, err error) {
 			q.done <- fmt.Errorf("commit: a commit it builds on was not stored: %w", err)
 		}
 	}
+}
+
+// built returns n with the values its commits left lazy built, for the
+// other tabs: as the documents now are, which is as n leaves them while
+// the batch is the newest commits. A document no longer loaded is left
+// for them to read from the storage.
+func (db *DB) built(n notice) notice {
+	for i, d := range n.Docs {
+		if !d.lazy {
+			continue
+		}
+		k := docKey{d.Collection, d.ID}
+		if db.loaded[k] != nil && db.replica != nil {
+			n.Docs[i].Value, _ = db.currentValue(k)
+		} else {
+			n.Docs[i].Stored = true
+		}
+		n.Docs[i].lazy = false
+	}
+	return n
 }
 
 // mergeNotices returns one notice for a batch: the newest value of each

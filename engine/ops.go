@@ -286,22 +286,36 @@ func (op *Op) textRanges(current map[string]any) ([][2]int, error) {
 	if !op.UTF16 {
 		return [][2]int{{op.Index, op.Index + op.Count}}, nil
 	}
-	var v any = current
-	for _, k := range op.Path {
-		m, _ := v.(map[string]any)
-		v = m[k]
-	}
-	text, ok := v.(string)
+	text, ok := textAt(current, op.Path)
 	if !ok {
 		return nil, fmt.Errorf("%s/%s: no text at %v: %w", op.Collection, op.ID, op.Path, ErrInvalidArgument)
 	}
+	return op.unitRanges(stringText(text))
+}
+
+// textSource is a text that UTF-16 positions are converted against: a
+// string, or a live text (livetext.go).
+type textSource interface {
+	codePoints(units int) (int, error)
+	is(s string) bool
+	String() string
+}
+
+type stringText string
+
+func (s stringText) codePoints(units int) (int, error) { return codePoints(string(s), units) }
+func (s stringText) is(t string) bool                  { return string(s) == t }
+func (s stringText) String() string                    { return string(s) }
+
+// unitRanges is textRanges for a UTF-16 op, against text.
+func (op *Op) unitRanges(text textSource) ([][2]int, error) {
 	ranges := [][2]int{{op.Index, op.Index + op.Count}}
-	if op.Base != nil && *op.Base != text {
-		ranges = rebaseRange(*op.Base, text, op.Index, op.Index+op.Count)
+	if op.Base != nil && !text.is(*op.Base) {
+		ranges = rebaseRange(*op.Base, text.String(), op.Index, op.Index+op.Count)
 	}
 	for i, r := range ranges {
 		for j, units := range r {
-			n, err := codePoints(text, units)
+			n, err := text.codePoints(units)
 			if err != nil {
 				return nil, err
 			}
@@ -309,4 +323,41 @@ func (op *Op) textRanges(current map[string]any) ([][2]int, error) {
 		}
 	}
 	return ranges, nil
+}
+
+// applyLive applies a text op to the transaction and to t, the live text
+// at its path, which then holds the text as the op leaves it.
+func (op *Op) applyLive(tx *crdt.Tx, t *liveText) error {
+	ranges := [][2]int{{op.Index, op.Index + op.Count}}
+	if op.UTF16 {
+		var err error
+		if ranges, err = op.unitRanges(t); err != nil {
+			return err
+		}
+	}
+	if op.Kind == OpInsertText {
+		at := ranges[0][0]
+		if err := tx.InsertText(op.Collection, op.ID, op.Path, at, op.Text); err != nil {
+			return err
+		}
+		return op.spliceLive(t, at, 0, op.Text)
+	}
+	for i := len(ranges) - 1; i >= 0; i-- { // the later first, so the earlier stays put
+		r := ranges[i]
+		if err := tx.DeleteText(op.Collection, op.ID, op.Path, r[0], r[1]-r[0]); err != nil {
+			return err
+		}
+		if err := op.spliceLive(t, r[0], r[1]-r[0], ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// spliceLive makes in t the edit the transaction just made to the text.
+func (op *Op) spliceLive(t *liveText, index, del int, ins string) error {
+	if !t.splice(index, del, ins) { // the CRDT took the edit: the copy is wrong
+		return fmt.Errorf("%s/%s: the engine's copy of the text at %v is not the replica's: %w", op.Collection, op.ID, op.Path, ErrStorage)
+	}
+	return nil
 }

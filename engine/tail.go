@@ -85,6 +85,10 @@ type loadedDoc struct {
 
 	value  map[string]any // its value as the replica holds it (nil: absent), when cached
 	cached bool
+	// texts are its texts that edits changed in place (livetext.go): they
+	// hold the text, and value holds it too unless stale.
+	texts []*liveText
+	stale bool
 }
 
 // due reports whether the document should be checkpointed.

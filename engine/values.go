@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/hearthdb/hearth/crdt"
@@ -15,14 +16,79 @@ import (
 // loaded document, and after a change made only of text edits it applies
 // the change's splices to that value instead of reading it again.
 
-// currentValue returns the value of loaded document k (nil when absent).
+// currentValue returns the value of loaded document k (nil when absent),
+// building it from the replica, or bringing the texts edits changed in
+// place into it, if need be.
 func (db *DB) currentValue(k docKey) (map[string]any, bool) {
 	d := db.loaded[k]
-	if !d.cached {
+	switch {
+	case !d.cached:
 		d.value, _ = db.replica.Get(k.collection, k.id)
-		d.cached = true
+		d.cached, d.texts, d.stale = true, nil, false
+	case d.stale:
+		d.value, d.stale = withTexts(d.value, d.texts), false
 	}
 	return d.value, d.value != nil
+}
+
+// liveTextOf returns the live text at path of loaded document k, made from
+// its value the first time; nil when the value holds no text there.
+func (db *DB) liveTextOf(k docKey, path []string) *liveText {
+	d := db.loaded[k]
+	if d.cached {
+		for _, t := range d.texts {
+			if slices.Equal(t.path, path) {
+				return t
+			}
+		}
+	}
+	value, _ := db.currentValue(k)
+	s, ok := textAt(value, path)
+	if !ok {
+		return nil
+	}
+	t := newLiveText(slices.Clone(path), s)
+	d.texts = append(d.texts, t)
+	return t
+}
+
+// liveTextFor returns the live text that op, a text edit, edits in place;
+// nil for any other op, and once another op of the transaction did
+// something else to its document (the ops after it read the replica).
+func (db *DB) liveTextFor(op *Op, tv txValues, edited map[docKey]bool) *liveText {
+	k := docKey{op.Collection, op.ID}
+	if op.Kind != OpInsertText && op.Kind != OpDeleteText || db.loaded[k] == nil {
+		return nil
+	}
+	if inPlace, seen := edited[k]; seen && !inPlace {
+		return nil
+	}
+	return db.liveTextOf(k, op.Path)
+}
+
+// readsValues reports whether a commit's values of collection are read at
+// once: by the view's queries or its indexes. Otherwise a value that text
+// edits changed in place is built when the batch is stored, once.
+func (db *DB) readsValues(collection string) bool {
+	return db.view.loaded(collection) || db.view.loading[collection] != nil || len(db.indexes[collection]) > 0
+}
+
+// forget drops what the engine holds of document k's value, for the next
+// reader to build it from the replica: after a transaction that failed
+// having edited its texts in place.
+func (d *loadedDoc) forget() {
+	d.value, d.cached, d.texts, d.stale = nil, false, nil, false
+}
+
+// textAt returns the text at path in value.
+func textAt(value map[string]any, path []string) (string, bool) {
+	var v any = value
+	for _, key := range path {
+		m, _ := v.(map[string]any)
+		v = m[key]
+	}
+	s, ok := v.(string)
+	return s, ok
 }
 
 // txValues holds, during a transaction, what the ops so far left of each
@@ -62,26 +128,74 @@ func (tv txValues) note(op *Op, before map[string]any) {
 }
 
 // valueAfter returns the value of document p after the changes whose patch
-// p is part of, and caches it. splicesOnly says those changes did nothing
-// to the document but edit texts: their splices then bring the cached
-// value up to date.
-func (db *DB) valueAfter(p *crdt.DocPatch, splicesOnly bool) map[string]any {
+// p is part of, and caches it; lazy (and no value) when the document's
+// texts hold what changed and its value is left to build when read.
+// edited says the changes are local text edits that edited the texts in
+// place already; splicesOnly that they did nothing to the document but
+// edit texts: their splices then edit its texts in place.
+func (db *DB) valueAfter(p *crdt.DocPatch, splicesOnly, edited bool) (value map[string]any, lazy bool) {
 	k := docKey{p.Collection, p.ID}
 	d := db.loaded[k]
-	if splicesOnly && d.cached && d.value != nil && p.Exists && !p.Reset {
-		if v, ok := spliced(d.value, p.Splices); ok {
-			if db.opts.Strict {
-				if want, _ := db.replica.Get(k.collection, k.id); !reflect.DeepEqual(v, want) {
-					panic(fmt.Sprintf("engine: %s/%s spliced to %v, the replica holds %v", k.collection, k.id, v, want))
-				}
+	if d.cached && p.Exists && !p.Reset && (edited || splicesOnly && db.spliceLive(k, p.Splices)) {
+		d.stale = true
+		if db.opts.Strict {
+			want, _ := db.replica.Get(k.collection, k.id)
+			if v := withTexts(d.value, d.texts); !reflect.DeepEqual(v, want) {
+				panic(fmt.Sprintf("engine: %s/%s edited in place to %v, the replica holds %v", k.collection, k.id, v, want))
 			}
-			d.value = v
-			return v
 		}
+		return nil, true
 	}
 	d.value, _ = db.replica.Get(k.collection, k.id)
-	d.cached = true
-	return d.value
+	d.cached, d.texts, d.stale = true, nil, false
+	return d.value, false
+}
+
+// spliceLive applies splices to the texts of loaded document k in place;
+// false if one edits anything but a text its value holds (what the texts
+// hold is then unknown: the caller reads the value again).
+func (db *DB) spliceLive(k docKey, splices []crdt.Splice) bool {
+	if db.loaded[k].value == nil {
+		return false
+	}
+	for _, s := range splices {
+		if len(s.Path) == 0 || s.Values != nil {
+			return false
+		}
+		t := db.liveTextOf(k, s.Path)
+		if t == nil || !t.splice(s.Index, s.Delete, s.Text) {
+			return false
+		}
+	}
+	return true
+}
+
+// withTexts returns value with the texts in place of what it holds at
+// their paths. Maps along a path are copied: values are shared with the
+// view.
+func withTexts(value map[string]any, texts []*liveText) map[string]any {
+	out := maps.Clone(value)
+	for _, t := range texts {
+		parent, _ := parentOf(out, t.path) // the texts' paths lead to texts: valueAfter drops them otherwise
+		parent[t.path[len(t.path)-1]] = t.String()
+	}
+	return out
+}
+
+// parentOf returns the map that holds path's last key in out, copying the
+// maps along the way into out; false if one is missing.
+func parentOf(out map[string]any, path []string) (map[string]any, bool) {
+	parent := out
+	for _, key := range path[:len(path)-1] {
+		m, ok := parent[key].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		m = maps.Clone(m)
+		parent[key] = m
+		parent = m
+	}
+	return parent, true
 }
 
 // splicesOnly returns the documents that changes touch only with text
@@ -109,15 +223,9 @@ func spliced(value map[string]any, splices []crdt.Splice) (map[string]any, bool)
 		if len(s.Path) == 0 || s.Values != nil {
 			return nil, false
 		}
-		parent := out
-		for _, key := range s.Path[:len(s.Path)-1] {
-			m, ok := parent[key].(map[string]any)
-			if !ok {
-				return nil, false
-			}
-			m = maps.Clone(m)
-			parent[key] = m
-			parent = m
+		parent, ok := parentOf(out, s.Path)
+		if !ok {
+			return nil, false
 		}
 		last := s.Path[len(s.Path)-1]
 		text, ok := parent[last].(string)

@@ -1,0 +1,96 @@
+package engine_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hearthdb/hearth/engine"
+	"github.com/hearthdb/hearth/query"
+)
+
+func insertText(id string, at int, text string) engine.Op {
+	return engine.Op{Kind: engine.OpInsertText, Collection: "notes", ID: id, Path: []string{"body"}, Index: at, Text: text, UTF16: true}
+}
+
+func deleteText(id string, at, count int) engine.Op {
+	return engine.Op{Kind: engine.OpDeleteText, Collection: "notes", ID: id, Path: []string{"body"}, Index: at, Count: count, UTF16: true}
+}
+
+// Text edits change the engine's copy of a text in place (livetext.go) and
+// leave the document's value to build when read. Every reader must still
+// see exactly the replica's value (the DBs are Strict, which checks it
+// after each commit): after a transaction that failed half-way through its
+// edits, after one mixing edits with other ops, for another tab, and for
+// subscriptions that start after the edits.
+func TestTextEditedInPlace(t *testing.T) {
+	var ts tabs
+	mem := engine.NewMemoryStorage()
+	a, b := ts.open(t, mem), ts.open(t, mem.Reopen())
+	defer a.Close()
+	defer b.Close()
+	start := "héllo 😀 " + strings.Repeat("wörld ", 4000) // a tail-stored document, non-ASCII, with a surrogate pair
+	commit(t, a, put("notes", map[string]any{"id": "n", "title": "t", "body": map[string]any{"$hearth": "text", "value": start}}))
+	want := start
+
+	// A burst of keystrokes in one call, as the browser's CommitBatcher sends.
+	var txs [][]engine.Op
+	for i := range 300 {
+		txs = append(txs, []engine.Op{insertText("n", 9+i, "x")}) // after the emoji: 9 UTF-16 units
+	}
+	txs = append(txs, []engine.Op{deleteText("n", 6, 2)}) // the emoji (units 6 and 7)
+	for i, err := range a.CommitEach(ctx, txs) {
+		if err != nil {
+			t.Fatalf("edit %d: %v", i, err)
+		}
+	}
+	want = "héllo  " + strings.Repeat("x", 300) + start[len("héllo 😀 "):]
+	checkBody(t, a, "after a burst", want)
+
+	// A transaction whose second edit fails leaves the text as it was.
+	if err := a.Commit(ctx, []engine.Op{insertText("n", 0, "A"), insertText("n", 1<<30, "B")}); engine.CodeOf(err) != engine.CodeInvalidArgument {
+		t.Fatalf("an edit past the end: %v", err)
+	}
+	checkBody(t, a, "after a failed transaction", want)
+
+	// Edits around an update of the same document, in one transaction.
+	commit(t, a, insertText("n", 0, "<"), engine.Op{Kind: engine.OpUpdate, Collection: "notes", ID: "n", Value: map[string]any{"title": "u"}}, insertText("n", 1, ">"))
+	want = "<>" + want
+	checkBody(t, a, "after edits around an update", want)
+	if got := get(t, a, "notes", "n")["title"]; got != "u" {
+		t.Fatalf("title %v", got)
+	}
+
+	// The other tab follows, and a subscription opened now reads the text.
+	commit(t, a, insertText("n", 2, "!"))
+	want = "<>!" + want[2:]
+	ts.settle()
+	checkBody(t, b, "in the other tab", want)
+	rows := make(chan []map[string]any, 4)
+	cancel, err := a.Subscribe(ctx, query.Query{Collection: "notes"}, func(r []map[string]any) { rows <- r })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
+	if r := <-rows; len(r) != 1 || r[0]["body"] != want {
+		t.Fatalf("subscription read %.40v", r)
+	}
+	commit(t, a, insertText("n", 0, "#"))
+	if r := <-rows; len(r) != 1 || r[0]["body"] != "#"+want {
+		t.Fatalf("subscription heard %.40v", r)
+	}
+	reopened := openDB(t, mem.Reopen())
+	defer reopened.Close()
+	checkBody(t, reopened, "reopened", "#"+want)
+}
+
+func checkBody(t *testing.T, db *engine.DB, when, want string) {
+	t.Helper()
+	doc := get(t, db, "notes", "n")
+	if got, _ := doc["body"].(string); got != want {
+		t.Fatalf("%s: body is %d bytes %.30q…, want %d bytes %.30q…", when, len(got), got, len(want), want)
+	}
+	if !reflect.DeepEqual(doc["id"], "n") {
+		t.Fatalf("%s: id %v", when, doc["id"])
+	}
+}

@@ -30,7 +30,7 @@ func EncodeChanges(changes []*Change) []byte {
 	w.uint(formatVersion)
 	w.uint(uint64(len(changes)))
 	w.bin(z.Bytes())
-	return w.buf.Bytes()
+	return w.buf
 }
 
 // DecodeChanges decodes bytes produced by EncodeChanges. It never panics:

@@ -96,7 +96,7 @@ func EncodeChange(c *Change) []byte {
 		}
 		w.op(t, prev, &c.Ops[i])
 	}
-	return w.buf.Bytes()
+	return w.buf
 }
 
 func (w *writer) op(t *actorTable, prev, op *Op) {

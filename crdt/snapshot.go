@@ -243,7 +243,7 @@ func (r *Replica) EncodeDoc(coll, id string) ([]byte, error) {
 	}
 	w := newWriter()
 	d.encode(w)
-	return w.buf.Bytes(), nil
+	return w.buf, nil
 }
 
 // LoadDoc replaces the replica's state of one document with a snapshot made

@@ -34,7 +34,7 @@ func (r *Replica) encodeSnapshot(docs bool) []byte {
 	w.vector(r.nextCtr)
 	if !docs {
 		w.array(0)
-		return w.buf.Bytes()
+		return w.buf
 	}
 	keys := make([]docKey, 0, len(r.docs))
 	for k := range r.docs {
@@ -50,7 +50,7 @@ func (r *Replica) encodeSnapshot(docs bool) []byte {
 	for _, k := range keys {
 		r.docs[k].encode(w)
 	}
-	return w.buf.Bytes()
+	return w.buf
 }
 
 func (w *writer) vector(v map[ActorID]uint64) {

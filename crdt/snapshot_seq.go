@@ -108,7 +108,7 @@ func (w *writer) text(s *seq[rune], t *actorTable) {
 	body := newWriter()
 	body.columns(encodeSegments(segs, t))
 	body.str(string(vals))
-	w.seqBody(body.buf.Bytes())
+	w.seqBody(body.buf)
 }
 
 func (w *writer) list(s *seq[any], t *actorTable) {
@@ -116,7 +116,7 @@ func (w *writer) list(s *seq[any], t *actorTable) {
 	body := newWriter()
 	body.columns(encodeSegments(segs, t))
 	body.value(vals)
-	w.seqBody(body.buf.Bytes())
+	w.seqBody(body.buf)
 }
 
 // compressMin is the size from which a sequence body is DEFLATE-compressed
@@ -126,7 +126,7 @@ const compressMin = 256
 // seqBody writes a sequence's msgpack body inline, or compressed as bin.
 func (w *writer) seqBody(body []byte) {
 	if len(body) < compressMin {
-		w.buf.Write(body)
+		w.buf = append(w.buf, body...)
 		return
 	}
 	var z bytes.Buffer

@@ -2,6 +2,7 @@ package crdt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
@@ -12,38 +13,105 @@ import (
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
 
-// writer wraps a msgpack encoder over a buffer. Writes to a bytes.Buffer
-// cannot fail, and every value written has been validated, so the encoder's
-// errors are ignored.
+// writer appends msgpack to a byte slice, as the msgpack package's
+// Encoder writes it (the smallest form of each integer, string, array and
+// map length; float64 as 9 bytes), without its per-call interface and
+// error plumbing: encoding changes is on every commit's path. Every value
+// written has been validated, so nothing can fail.
 type writer struct {
-	buf bytes.Buffer
-	enc *msgpack.Encoder
+	buf []byte
 }
 
-func newWriter() *writer {
-	w := &writer{}
-	w.enc = msgpack.NewEncoder(&w.buf)
-	return w
+func newWriter() *writer { return &writer{buf: make([]byte, 0, 64)} }
+
+func (w *writer) array(n int) { w.head(n, 0x90, 16, msgpcode.Array16, msgpcode.Array32) }
+func (w *writer) mapLen(n int) { w.head(n, 0x80, 16, msgpcode.Map16, msgpcode.Map32) }
+
+func (w *writer) str(s string) {
+	if len(s) < 32 {
+		w.buf = append(w.buf, 0xa0|byte(len(s)))
+	} else if len(s) <= math.MaxUint8 {
+		w.buf = append(w.buf, msgpcode.Str8, byte(len(s)))
+	} else {
+		w.head(len(s), 0, 0, msgpcode.Str16, msgpcode.Str32)
+	}
+	w.buf = append(w.buf, s...)
 }
 
-func (w *writer) array(n int)   { _ = w.enc.EncodeArrayLen(n) }
-func (w *writer) str(s string)  { _ = w.enc.EncodeString(s) }
-func (w *writer) uint(n uint64) { _ = w.enc.EncodeUint(n) }
-func (w *writer) int(n int64)   { _ = w.enc.EncodeInt(n) }
-func (w *writer) bin(b []byte)  { _ = w.enc.EncodeBytes(b) }
+func (w *writer) bin(b []byte) {
+	if b == nil {
+		w.buf = append(w.buf, msgpcode.Nil) // as the msgpack package writes it
+		return
+	}
+	if len(b) <= math.MaxUint8 {
+		w.buf = append(w.buf, msgpcode.Bin8, byte(len(b)))
+	} else {
+		w.head(len(b), 0, 0, msgpcode.Bin16, msgpcode.Bin32)
+	}
+	w.buf = append(w.buf, b...)
+}
+
+// head writes a length: in the fixed form below fixMax, else in 16 or 32
+// bits after code16 or code32.
+func (w *writer) head(n int, fixed byte, fixMax int, code16, code32 byte) {
+	switch {
+	case n < fixMax:
+		w.buf = append(w.buf, fixed|byte(n))
+	case n <= math.MaxUint16:
+		w.buf = append(w.buf, code16, byte(n>>8), byte(n))
+	default:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, code32), uint32(n))
+	}
+}
+
+func (w *writer) uint(n uint64) {
+	switch {
+	case n <= math.MaxInt8:
+		w.buf = append(w.buf, byte(n))
+	case n <= math.MaxUint8:
+		w.buf = append(w.buf, msgpcode.Uint8, byte(n))
+	case n <= math.MaxUint16:
+		w.buf = binary.BigEndian.AppendUint16(append(w.buf, msgpcode.Uint16), uint16(n))
+	case n <= math.MaxUint32:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, msgpcode.Uint32), uint32(n))
+	default:
+		w.buf = binary.BigEndian.AppendUint64(append(w.buf, msgpcode.Uint64), n)
+	}
+}
+
+func (w *writer) int(n int64) {
+	switch {
+	case n >= 0:
+		w.uint(uint64(n))
+	case n >= -32: // negative fixint
+		w.buf = append(w.buf, byte(n))
+	case n >= math.MinInt8:
+		w.buf = append(w.buf, msgpcode.Int8, byte(n))
+	case n >= math.MinInt16:
+		w.buf = binary.BigEndian.AppendUint16(append(w.buf, msgpcode.Int16), uint16(n))
+	case n >= math.MinInt32:
+		w.buf = binary.BigEndian.AppendUint32(append(w.buf, msgpcode.Int32), uint32(n))
+	default:
+		w.buf = binary.BigEndian.AppendUint64(append(w.buf, msgpcode.Int64), uint64(n))
+	}
+}
 
 // value writes a normalized scalar or atomic value. Map keys are sorted so
 // that equal values encode identically.
 func (w *writer) value(v any) {
 	switch x := v.(type) {
 	case nil:
-		_ = w.enc.EncodeNil()
+		w.buf = append(w.buf, msgpcode.Nil)
 	case bool:
-		_ = w.enc.EncodeBool(x)
+		if x {
+			w.buf = append(w.buf, msgpcode.True)
+		} else {
+			w.buf = append(w.buf, msgpcode.False)
+		}
 	case int64:
 		w.int(x)
 	case float64:
-		_ = w.enc.EncodeFloat64(x)
+		w.buf = binary.BigEndian.AppendUint64(append(w.buf, msgpcode.Double), math.Float64bits(x))
 	case string:
 		w.str(x)
 	case []any:
@@ -57,7 +125,7 @@ func (w *writer) value(v any) {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		_ = w.enc.EncodeMapLen(len(keys))
+		w.mapLen(len(keys))
 		for _, k := range keys {
 			w.str(k)
 			w.value(x[k])

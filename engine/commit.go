@@ -164,10 +164,11 @@ func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKe
 // are written once per storage commit (group.go).
 func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[string]any) ([]Write, error) {
 	var writes []Write
-	for _, c := range changes {
-		db.queueLog(c)
+	encoded := make([][]byte, len(changes))
+	for i, c := range changes {
+		encoded[i] = db.queueLog(c)
 	}
-	parts := docParts(changes)
+	parts := docParts(changes, encoded)
 	for _, d := range n.Docs {
 		k := docKey{d.Collection, d.ID}
 		if err := db.storeDoc(k, parts); err != nil {
@@ -201,16 +202,23 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 }
 
 // docParts returns a function that splits changes per document on its
-// first call (crdt.Change.DocParts): only a document stored as a tail
-// entry needs its parts.
-func docParts(changes []*crdt.Change) func() map[[2]string][]*crdt.Change {
-	var parts map[[2]string][]*crdt.Change
-	return func() map[[2]string][]*crdt.Change {
+// first call (crdt.Change.DocParts) and encodes the parts: only a document
+// stored as a tail entry needs its parts. The part of a change that
+// touches one document is the change: its encoding (for the log) serves.
+func docParts(changes []*crdt.Change, encoded [][]byte) func() map[[2]string][][]byte {
+	var parts map[[2]string][][]byte
+	return func() map[[2]string][][]byte {
 		if parts == nil {
-			parts = map[[2]string][]*crdt.Change{}
-			for _, c := range changes {
+			parts = map[[2]string][][]byte{}
+			for i, c := range changes {
+				if k, ok := oneDoc(c); ok {
+					parts[k] = append(parts[k], encoded[i])
+					continue
+				}
 				for k, p := range c.DocParts() {
-					parts[k] = append(parts[k], p...)
+					for _, part := range p {
+						parts[k] = append(parts[k], crdt.EncodeChange(part))
+					}
 				}
 			}
 		}
@@ -218,11 +226,25 @@ func docParts(changes []*crdt.Change) func() map[[2]string][]*crdt.Change {
 	}
 }
 
+// oneDoc returns the document c touches, if it touches only one.
+func oneDoc(c *crdt.Change) ([2]string, bool) {
+	if len(c.Ops) == 0 {
+		return [2]string{}, false
+	}
+	k := [2]string{c.Ops[0].Coll, c.Ops[0].Doc}
+	for i := range c.Ops {
+		if c.Ops[i].Coll != k[0] || c.Ops[i].Doc != k[1] {
+			return k, false
+		}
+	}
+	return k, true
+}
+
 // storeDoc notes what document k's storage needs after a commit, for the
 // batch to write (docWrites): the whole document when it is small (once,
 // as the batch leaves it), else its parts of the commit's changes, for
 // the tail entry of the batch.
-func (db *DB) storeDoc(k docKey, parts func() map[[2]string][]*crdt.Change) error {
+func (db *DB) storeDoc(k docKey, parts func() map[[2]string][][]byte) error {
 	t := db.loaded[k]
 	if t == nil { // loadState loads every document a commit touches
 		return fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
@@ -234,8 +256,7 @@ func (db *DB) storeDoc(k docKey, parts func() map[[2]string][]*crdt.Change) erro
 		t.rewrite, t.pending = true, nil // the batch stores it whole, as it then is
 		return nil
 	}
-	for _, p := range parts()[[2]string{k.collection, k.id}] {
-		b := crdt.EncodeChange(p)
+	for _, b := range parts()[[2]string{k.collection, k.id}] {
 		t.pending = append(t.pending, b)
 		t.bytes += len(b) + 2
 	}

@@ -19,7 +19,6 @@ import (
 // queued is a commit applied in memory and shown, waiting to be stored.
 type queued struct {
 	writes []Write
-	meta   []byte // the replica's metadata after the commit
 	n      notice
 	undo   undo
 	done   chan error // receives the outcome, once
@@ -27,7 +26,7 @@ type queued struct {
 
 // enqueue queues a commit's writes. Call it holding db.mu.
 func (db *DB) enqueue(writes []Write, n notice, u undo) *queued {
-	q := &queued{writes: writes, meta: db.replica.EncodeMeta(), n: n, undo: u, done: make(chan error, 1)}
+	q := &queued{writes: writes, n: n, undo: u, done: make(chan error, 1)}
 	db.queue = append(db.queue, q)
 	return q
 }
@@ -94,7 +93,9 @@ func (db *DB) flush() {
 			db.fail(batch, err)
 			continue
 		}
-		writes := append(append(batchWrites(batch), db.logWrites()...), docs...)
+		// The replica's metadata as the batch leaves it: the queue was just
+		// taken, so no later commit has run yet.
+		writes := append(append(batchWrites(batch, db.replica.EncodeMeta()), db.logWrites()...), docs...)
 		n := db.built(mergeNotices(batch)) // the values as the batch leaves them: now, before later commits
 		db.mu.Unlock()
 		err = db.storage.Commit(context.Background(), writes)
@@ -113,17 +114,17 @@ func (db *DB) flush() {
 
 // batchWrites returns the writes of a batch of commits: theirs, less those
 // a later one overwrites (a small document rewritten by each commit of a
-// burst is put once), then the replica's metadata and the commit counter
-// as they stand after the last. The documents' writes come from docWrites,
+// burst is put once), then meta, the replica's metadata, and the commit
+// counter as they stand after the last. The documents' writes come from docWrites,
 // the log's from logWrites.
-func batchWrites(batch []*queued) []Write {
+func batchWrites(batch []*queued, meta []byte) []Write {
 	last := batch[len(batch)-1]
-	meta := []Write{
-		{Store: StoreMeta, Key: metaReplica, Value: last.meta},
+	metas := []Write{
+		{Store: StoreMeta, Key: metaReplica, Value: meta},
 		{Store: StoreMeta, Key: metaCommit, Value: encodeUint(last.n.Commit)},
 	}
 	if len(batch) == 1 {
-		return append(last.writes, meta...)
+		return append(last.writes, metas...)
 	}
 	type storeKey struct{ store, key string }
 	seen := map[storeKey]bool{}
@@ -138,7 +139,7 @@ func batchWrites(batch []*queued) []Write {
 		}
 	}
 	slices.Reverse(writes)
-	return append(writes, meta...)
+	return append(writes, metas...)
 }
 
 // fail fails a batch whose storage commit failed, and every commit queued

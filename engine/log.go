@@ -29,8 +29,8 @@ type logRun struct {
 
 // queueLog adds c to the log records of the next storage commit. An
 // actor's changes arrive in seq order; a change that does not follow its
-// run starts a new one.
-func (db *DB) queueLog(c *crdt.Change) {
+// run starts a new one. It returns c encoded.
+func (db *DB) queueLog(c *crdt.Change) []byte {
 	b := crdt.EncodeChange(c)
 	if n := len(db.logRuns); n > 0 {
 		for i := n - 1; i >= 0; i-- {
@@ -38,13 +38,14 @@ func (db *DB) queueLog(c *crdt.Change) {
 			if r.actor == c.Actor {
 				if r.last+1 == c.Seq {
 					r.last, r.payloads = c.Seq, append(r.payloads, b)
-					return
+					return b
 				}
 				break
 			}
 		}
 	}
 	db.logRuns = append(db.logRuns, logRun{actor: c.Actor, last: c.Seq, payloads: [][]byte{b}})
+	return b
 }
 
 // logWrites returns the log records of the queued runs and empties them.

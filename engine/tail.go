@@ -118,15 +118,15 @@ func encodeTailEntry(prev uint64, parts [][]byte) []byte {
 // a tail entry for each other, and metaTails if it changed. Call it
 // holding db.mu, as the batch is taken.
 func (db *DB) docWrites(commit uint64) ([]Write, error) {
+	if db.replica == nil {
+		return nil, fmt.Errorf("store: the in-memory state was dropped: %w", ErrStorage)
+	}
 	var writes []Write
 	for _, k := range db.unwritten {
 		t := db.loaded[k]
 		switch {
 		case t == nil: // dropped by a failed load: nothing of it is queued
 		case t.rewrite:
-			if db.replica == nil {
-				return nil, fmt.Errorf("store %s/%s: the in-memory state was dropped: %w", k.collection, k.id, ErrStorage)
-			}
 			value, _ := db.currentValue(k)
 			w, err := db.checkpointWrites(k, value)
 			if err != nil {

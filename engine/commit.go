@@ -29,6 +29,11 @@ func (db *DB) CommitEach(ctx context.Context, txs [][]Op) []error {
 	var at []int // which transaction each queued commit is
 	var qs []*queued
 	_, err := db.committing(ctx, func() ([]*queued, error) {
+		if len(txs) > 1 {
+			now := db.opts.Clock()
+			db.batchNow = &now
+			defer func() { db.batchNow = nil }()
+		}
 		for i, ops := range txs {
 			if db.replica == nil { // dropped by persist: reloaded by the next refresh
 				errs[i] = fmt.Errorf("not run: an earlier transaction of the batch failed to be stored: %w", ErrStorage)
@@ -60,28 +65,29 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 		return nil, err
 	}
 	early := db.show(ops, db.commits+1)
-	prior := map[docKey]map[string]any{}
+	prior := db.newPrior()
 	var tv txValues // what earlier ops left (values.go)
 	if len(ops) > 1 {
 		tv = make(txValues, len(ops))
 	}
-	edited := map[docKey]bool{} // documents only text edits touched, editing their texts in place
+	var edited editedDocs
 	change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
 		for i := range ops {
 			op := &ops[i]
 			k := docKey{op.Collection, op.ID}
-			if t := db.liveTextFor(op, tv, edited); t != nil {
+			if t := db.liveTextFor(op, edited); t != nil {
 				if db.needsPrior(prior, k) {
 					current, exists := db.currentValue(k)
 					db.notePrior(prior, k, current, exists)
 				}
-				edited[k] = true
+				edited.note(k, true)
 				if err := op.applyLive(tx, t); err != nil {
 					return err
 				}
+				db.loaded[k].stale = true // an op after it that reads the value sees the edit
 				continue
 			}
-			edited[k] = false
+			edited.note(k, false)
 			current, exists := db.valueBefore(k, tv)
 			db.notePrior(prior, k, current, exists)
 			if err := op.apply(tx, current, exists); err != nil {
@@ -94,9 +100,9 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 		return nil
 	})
 	if err != nil {
-		for k, inPlace := range edited {
-			if inPlace {
-				db.loaded[k].forget() // its texts hold edits the replica rolled back
+		for _, e := range edited {
+			if e.live {
+				db.loaded[e.k].forget() // its texts hold edits the replica rolled back
 			}
 		}
 	}
@@ -125,14 +131,18 @@ func opKeys(ops []Op) []docKey {
 // rollback, and the in-memory replica (which already holds the changes) is
 // dropped, so memory never runs ahead of what is stored. edited holds the
 // documents that local text edits changed in place (valueAfter).
-func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown, edited map[docKey]bool) (*queued, error) {
+func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown, edited editedDocs) (*queued, error) {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
-	only := splicesOnly(changes)
+	var only map[docKey]bool
 	for i := range patch.Docs {
 		p := &patch.Docs[i]
 		k := docKey{p.Collection, p.ID}
-		v, lazy := db.valueAfter(p, only[k], edited[k])
+		inPlace, _ := edited.get(k)
+		if only == nil && !inPlace {
+			only = splicesOnly(changes)
+		}
+		v, lazy := db.valueAfter(p, only[k], inPlace)
 		if lazy && (early != nil || db.readsValues(p.Collection)) {
 			v, _ = db.currentValue(k)
 			lazy = false
@@ -182,11 +192,17 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 			writes = append(writes, db.indexWrites(d.Collection, d.ID, old, d.Value)...)
 		}
 	}
-	shown := make(map[docKey]bool, len(n.Docs))
-	for _, d := range n.Docs {
-		shown[docKey{d.Collection, d.ID}] = true
-	}
+	var shown map[docKey]bool   // built once a change touches more than the one document n shows
 	for _, c := range changes { // a document touched with no visible change: its state moved all the same
+		if k, ok := oneDoc(c); ok && len(n.Docs) == 1 && k == n.Docs[0].key() {
+			continue
+		}
+		if shown == nil {
+			shown = make(map[docKey]bool, len(n.Docs))
+			for _, d := range n.Docs {
+				shown[d.key()] = true
+			}
+		}
 		for i := range c.Ops {
 			k := docKey{c.Ops[i].Coll, c.Ops[i].Doc}
 			if shown[k] {
@@ -201,15 +217,26 @@ func (db *DB) writesOf(changes []*crdt.Change, n notice, prior map[docKey]map[st
 	return writes, nil
 }
 
-// docParts returns a function that splits changes per document on its
-// first call (crdt.Change.DocParts) and encodes the parts: only a document
-// stored as a tail entry needs its parts. The part of a change that
-// touches one document is the change: its encoding (for the log) serves.
-func docParts(changes []*crdt.Change, encoded [][]byte) func() map[[2]string][][]byte {
-	var parts map[[2]string][][]byte
-	return func() map[[2]string][][]byte {
+// docParts returns a function giving a document's parts of changes,
+// encoded: each change's ops on the document (crdt.Change.DocParts), split
+// on the first call. Only a document stored as a tail entry needs them.
+// The part of a change that touches one document is the change: its
+// encoding for the log serves.
+func docParts(changes []*crdt.Change, encoded [][]byte) func(docKey) [][]byte {
+	if len(changes) == 1 { // a local commit: mostly one document
+		if only, ok := oneDoc(changes[0]); ok {
+			return func(k docKey) [][]byte {
+				if k != only {
+					return nil
+				}
+				return encoded
+			}
+		}
+	}
+	var parts map[docKey][][]byte
+	return func(k docKey) [][]byte {
 		if parts == nil {
-			parts = map[[2]string][][]byte{}
+			parts = map[docKey][][]byte{}
 			for i, c := range changes {
 				if k, ok := oneDoc(c); ok {
 					parts[k] = append(parts[k], encoded[i])
@@ -217,23 +244,24 @@ func docParts(changes []*crdt.Change, encoded [][]byte) func() map[[2]string][][
 				}
 				for k, p := range c.DocParts() {
 					for _, part := range p {
-						parts[k] = append(parts[k], crdt.EncodeChange(part))
+						key := docKey{k[0], k[1]}
+						parts[key] = append(parts[key], crdt.EncodeChange(part))
 					}
 				}
 			}
 		}
-		return parts
+		return parts[k]
 	}
 }
 
 // oneDoc returns the document c touches, if it touches only one.
-func oneDoc(c *crdt.Change) ([2]string, bool) {
+func oneDoc(c *crdt.Change) (docKey, bool) {
 	if len(c.Ops) == 0 {
-		return [2]string{}, false
+		return docKey{}, false
 	}
-	k := [2]string{c.Ops[0].Coll, c.Ops[0].Doc}
+	k := docKey{c.Ops[0].Coll, c.Ops[0].Doc}
 	for i := range c.Ops {
-		if c.Ops[i].Coll != k[0] || c.Ops[i].Doc != k[1] {
+		if c.Ops[i].Coll != k.collection || c.Ops[i].Doc != k.id {
 			return k, false
 		}
 	}
@@ -244,7 +272,7 @@ func oneDoc(c *crdt.Change) ([2]string, bool) {
 // batch to write (docWrites): the whole document when it is small (once,
 // as the batch leaves it), else its parts of the commit's changes, for
 // the tail entry of the batch.
-func (db *DB) storeDoc(k docKey, parts func() map[[2]string][][]byte) error {
+func (db *DB) storeDoc(k docKey, parts func(docKey) [][]byte) error {
 	t := db.loaded[k]
 	if t == nil { // loadState loads every document a commit touches
 		return fmt.Errorf("commit: %s/%s changed without being loaded: %w", k.collection, k.id, ErrStorage)
@@ -256,7 +284,7 @@ func (db *DB) storeDoc(k docKey, parts func() map[[2]string][][]byte) error {
 		t.rewrite, t.pending = true, nil // the batch stores it whole, as it then is
 		return nil
 	}
-	for _, b := range parts()[[2]string{k.collection, k.id}] {
+	for _, b := range parts(k) {
 		t.pending = append(t.pending, b)
 		t.bytes += len(b) + 2
 	}
@@ -304,7 +332,7 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		var applied []*crdt.Change
 		patch := &crdt.Patch{}
 		seen := map[docKey]int{} // a document's place in patch.Docs
-		prior := map[docKey]map[string]any{}
+		prior := db.newPrior()
 		var failed error // a change that could not be applied (the replica rolled it back)
 		for failed == nil {
 			c := db.nextReady()

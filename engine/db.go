@@ -62,6 +62,7 @@ type DB struct {
 
 	queue    []*queued  // commits applied in memory, waiting to be stored (group.go)
 	flushing bool       // a caller holding the Coordinator's lock is storing the queue
+	batchNow *time.Time // the time a call of CommitEach read, for each of its commits
 	idle     *sync.Cond // on mu: broadcast when flushing ends
 
 	view *viewState
@@ -192,7 +193,18 @@ func (db *DB) reload(stored uint64, meta, tails []byte, readIndexes func() (map[
 // storage's log is what sync reads, and an in-memory copy would grow with
 // every commit for as long as the tab stays open.
 func (db *DB) replicaOptions() []crdt.Option {
-	return []crdt.Option{crdt.WithClock(db.opts.Clock), crdt.WithStrict(db.opts.Strict), crdt.WithoutChangeLog()}
+	return []crdt.Option{crdt.WithClock(db.now), crdt.WithStrict(db.opts.Strict), crdt.WithoutChangeLog()}
+}
+
+// now reads the clock for the replica's hybrid logical clock, once per
+// call of CommitEach: in the browser a reading is two calls into JS, and a
+// burst of keystrokes needs no more than one (the clock's logical counter
+// orders them). Call it holding db.mu.
+func (db *DB) now() time.Time {
+	if db.batchNow != nil {
+		return *db.batchNow
+	}
+	return db.opts.Clock()
 }
 
 func (db *DB) storedCommits(ctx context.Context) (uint64, error) {

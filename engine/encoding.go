@@ -24,6 +24,8 @@ type docValue struct {
 	lazy       bool
 }
 
+func (d docValue) key() docKey { return docKey{d.Collection, d.ID} }
+
 // maxNoticeValue bounds the size of a value a notice carries (roughly, see
 // valueSize): a keystroke in a large note must not send the note to every
 // tab.

@@ -137,8 +137,20 @@ func (db *DB) notePrior(prior map[docKey]map[string]any, k docKey, value map[str
 }
 
 func (db *DB) needsPrior(prior map[docKey]map[string]any, k docKey) bool {
+	if len(db.indexes[k.collection]) == 0 {
+		return false
+	}
 	_, seen := prior[k]
-	return !seen && len(db.indexes[k.collection]) > 0
+	return !seen
+}
+
+// newPrior returns the map of prior values a transaction fills, or nil
+// when no collection has an index (needsPrior is then always false).
+func (db *DB) newPrior() map[docKey]map[string]any {
+	if len(db.indexes) == 0 {
+		return nil
+	}
+	return map[docKey]map[string]any{}
 }
 
 // CreateIndex declares an index on a field path of collection, so that

@@ -29,7 +29,7 @@ func TestTextEditedInPlace(t *testing.T) {
 	a, b := ts.open(t, mem), ts.open(t, mem.Reopen())
 	defer a.Close()
 	defer b.Close()
-	defer ts.settle() // before the tabs close: a notice to a closed tab fails the test
+	defer ts.settle()                                    // before the tabs close: a notice to a closed tab fails the test
 	start := "héllo 😀 " + strings.Repeat("wörld ", 4000) // a tail-stored document, non-ASCII, with a surrogate pair
 	commit(t, a, put("notes", map[string]any{"id": "n", "title": "t", "body": map[string]any{"$hearth": "text", "value": start}}))
 	want := start
@@ -53,9 +53,16 @@ func TestTextEditedInPlace(t *testing.T) {
 		t.Fatalf("an edit past the end: %v", err)
 	}
 	checkBody(t, a, "after a failed transaction", want)
+	update := engine.Op{Kind: engine.OpUpdate, Collection: "notes", ID: "n", Value: map[string]any{"title": "u"}}
+	if err := a.Commit(ctx, []engine.Op{insertText("n", 0, "A"), update, insertText("n", 1<<30, "B")}); err == nil {
+		t.Fatal("an edit past the end after an update committed")
+	}
+	checkBody(t, a, "after a failed transaction with an update", want)
+	commit(t, a, insertText("n", 0, "-"), deleteText("n", 0, 1)) // edits the text in place again
+	checkBody(t, a, "after a failed transaction and an edit", want)
 
 	// Edits around an update of the same document, in one transaction.
-	commit(t, a, insertText("n", 0, "<"), engine.Op{Kind: engine.OpUpdate, Collection: "notes", ID: "n", Value: map[string]any{"title": "u"}}, insertText("n", 1, ">"))
+	commit(t, a, insertText("n", 0, "<"), update, insertText("n", 1, ">"))
 	want = "<>" + want
 	checkBody(t, a, "after edits around an update", want)
 	if got := get(t, a, "notes", "n")["title"]; got != "u" {

@@ -35,6 +35,9 @@ func (db *DB) currentValue(k docKey) (map[string]any, bool) {
 // its value the first time; nil when the value holds no text there.
 func (db *DB) liveTextOf(k docKey, path []string) *liveText {
 	d := db.loaded[k]
+	if d == nil { // loadState loads every document a commit touches
+		return nil
+	}
 	if d.cached {
 		for _, t := range d.texts {
 			if slices.Equal(t.path, path) {
@@ -55,15 +58,47 @@ func (db *DB) liveTextOf(k docKey, path []string) *liveText {
 // liveTextFor returns the live text that op, a text edit, edits in place;
 // nil for any other op, and once another op of the transaction did
 // something else to its document (the ops after it read the replica).
-func (db *DB) liveTextFor(op *Op, tv txValues, edited map[docKey]bool) *liveText {
+func (db *DB) liveTextFor(op *Op, edited editedDocs) *liveText {
 	k := docKey{op.Collection, op.ID}
-	if op.Kind != OpInsertText && op.Kind != OpDeleteText || db.loaded[k] == nil {
+	if op.Kind != OpInsertText && op.Kind != OpDeleteText {
 		return nil
 	}
-	if inPlace, seen := edited[k]; seen && !inPlace {
+	if inPlace, seen := edited.get(k); seen && !inPlace {
 		return nil
 	}
 	return db.liveTextOf(k, op.Path)
+}
+
+// editedDocs holds, during a transaction, the documents its ops touched:
+// whether text edits alone did, editing their texts in place (inPlace),
+// and whether any did (live: if the transaction fails, their texts hold
+// edits the replica rolled back). A transaction touches few documents: a
+// list beats a map.
+type editedDocs []editedDoc
+
+type editedDoc struct {
+	k             docKey
+	inPlace, live bool
+}
+
+func (e editedDocs) get(k docKey) (inPlace, seen bool) {
+	for _, d := range e {
+		if d.k == k {
+			return d.inPlace, true
+		}
+	}
+	return false, false
+}
+
+// note records that an op touched k, editing its text in place or not.
+func (e *editedDocs) note(k docKey, inPlace bool) {
+	for i := range *e {
+		if d := &(*e)[i]; d.k == k {
+			d.inPlace, d.live = d.inPlace && inPlace, d.live || inPlace
+			return
+		}
+	}
+	*e = append(*e, editedDoc{k, inPlace, inPlace})
 }
 
 // readsValues reports whether a commit's values of collection are read at

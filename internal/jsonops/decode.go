@@ -214,8 +214,7 @@ func smallInt(tok string) (float64, bool) {
 	return f, true
 }
 
-// string reads a quoted string. The result never shares memory with the
-// text, so a stored value does not pin a whole transaction's text.
+// string reads a quoted string (see intern).
 func (d *jsonDecoder) string() (string, error) {
 	d.i++ // "
 	start := d.i
@@ -223,7 +222,7 @@ func (d *jsonDecoder) string() (string, error) {
 		switch c := d.s[d.i]; {
 		case c == '"':
 			d.i++
-			return strings.Clone(d.s[start : d.i-1]), nil
+			return intern(d.s[start : d.i-1]), nil
 		case c == '\\':
 			return d.escaped(start)
 		case c < 0x20:
@@ -232,6 +231,26 @@ func (d *jsonDecoder) string() (string, error) {
 		d.i++
 	}
 	return "", d.fail("unterminated string")
+}
+
+// interned holds the keys and kinds every operation repeats.
+var interned = map[string]string{}
+
+func init() {
+	for _, s := range []string{"kind", "collection", "id", "path", "index", "count", "text", "value", "delta", "base",
+		"put", "update", "delete", "increment", "insertText", "deleteText"} {
+		interned[s] = s
+	}
+}
+
+// intern returns a copy of s (the result never shares memory with the
+// text, so a stored value does not pin a whole transaction's text), or
+// the one copy of a key or kind every operation repeats.
+func intern(s string) string {
+	if c, ok := interned[s]; ok {
+		return c
+	}
+	return strings.Clone(s)
 }
 
 // escaped finishes a string holding escapes; s[start:d.i] has none.

@@ -3,6 +3,7 @@ package crdt
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // formatVersion is the first element of every encoding; decoders reject
@@ -19,20 +20,60 @@ const formatVersion = 1
 // An ID is two integers: 0,0 for the zero ID, else table index + 1 and the
 // counter. coll and doc are "" when equal to the previous operation's.
 
-// actorTable numbers the actors referred to by IDs.
+// actorTable numbers the actors referred to by IDs. A change refers to one
+// or two, looked up in a list; a document's state to many, looked up in a
+// map built once the list is long.
 type actorTable struct {
 	list []ActorID
-	idx  map[ActorID]int
+	idx  map[ActorID]int // nil while the list is short
 }
 
+const actorTableShort = 8
+
 func newActorTable(first ActorID) *actorTable {
-	return &actorTable{list: []ActorID{first}, idx: map[ActorID]int{first: 0}}
+	return &actorTable{list: []ActorID{first}}
+}
+
+// sortedActorTable numbers the actors of list in its order.
+func sortedActorTable(list []ActorID) *actorTable {
+	t := &actorTable{list: list}
+	if len(list) > actorTableShort {
+		t.index()
+	}
+	return t
+}
+
+func (t *actorTable) index() {
+	t.idx = make(map[ActorID]int, len(t.list))
+	for i, a := range t.list {
+		t.idx[a] = i
+	}
+}
+
+// of returns the number of actor a, which the table holds.
+func (t *actorTable) of(a ActorID) int {
+	if t.idx != nil {
+		return t.idx[a]
+	}
+	return slices.Index(t.list, a)
 }
 
 func (t *actorTable) add(a ActorID) {
-	if _, ok := t.idx[a]; !ok && a != "" {
-		t.idx[a] = len(t.list)
+	if a == "" {
+		return
+	}
+	if t.idx != nil {
+		if _, ok := t.idx[a]; !ok {
+			t.idx[a] = len(t.list)
+			t.list = append(t.list, a)
+		}
+		return
+	}
+	if !slices.Contains(t.list, a) {
 		t.list = append(t.list, a)
+		if len(t.list) > actorTableShort {
+			t.index()
+		}
 	}
 }
 
@@ -42,7 +83,7 @@ func (w *writer) id(t *actorTable, id ID) {
 		w.uint(0)
 		return
 	}
-	w.uint(uint64(t.idx[id.Actor]) + 1)
+	w.uint(uint64(t.of(id.Actor)) + 1)
 	w.uint(id.Ctr)
 }
 

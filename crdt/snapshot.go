@@ -24,7 +24,7 @@ func (w *writer) stamp(t *actorTable, s Stamp) {
 	if s.Actor == "" {
 		w.uint(0)
 	} else {
-		w.uint(uint64(t.idx[s.Actor]) + 1)
+		w.uint(uint64(t.of(s.Actor)) + 1)
 	}
 	w.uint(s.Ctr)
 }
@@ -77,11 +77,7 @@ func (d *docState) actorTable() *actorTable {
 		list = append(list, a)
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
-	t := &actorTable{list: list, idx: make(map[ActorID]int, len(list))}
-	for i, a := range list {
-		t.idx[a] = i
-	}
-	return t
+	return sortedActorTable(list)
 }
 
 func (d *docState) encode(w *writer) {

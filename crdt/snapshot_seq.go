@@ -66,7 +66,7 @@ func zigzag(d int64) uint64 { return uint64(d<<1) ^ uint64(d>>63) }
 func unzigzag(u uint64) int64 { return int64(u>>1) ^ -int64(u&1) }
 
 func (cs *columns) origin(col *[]byte, t *actorTable, id ID, base uint64) {
-	*col = binary.AppendUvarint(*col, uint64(t.idx[id.Actor])+1)
+	*col = binary.AppendUvarint(*col, uint64(t.of(id.Actor))+1)
 	*col = binary.AppendUvarint(*col, zigzag(int64(id.Ctr-base)))
 }
 
@@ -95,7 +95,7 @@ func encodeSegments(segs []segment, t *actorTable) *columns {
 			cs.origin(&cs.rights, t, g.right, g.id.Ctr)
 		}
 		cs.flags = append(cs.flags, f)
-		cs.actors = binary.AppendUvarint(cs.actors, uint64(t.idx[g.id.Actor]))
+		cs.actors = binary.AppendUvarint(cs.actors, uint64(t.of(g.id.Actor)))
 		cs.ctrs = binary.AppendUvarint(cs.ctrs, zigzag(int64(g.id.Ctr-prevCtr)))
 		cs.lens = binary.AppendUvarint(cs.lens, uint64(g.n))
 		prevCtr = g.id.Ctr

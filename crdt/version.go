@@ -1,6 +1,6 @@
 package crdt
 
-import "sort"
+import "slices"
 
 // ActorID identifies one replica (a browser profile's copy of one database,
 // or a native process). It is random, persisted by the storage layer, and
@@ -59,6 +59,8 @@ func (v VersionVector) Actors() []ActorID {
 			out = append(out, a)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	if len(out) > 1 {
+		slices.Sort(out)
+	}
 	return out
 }

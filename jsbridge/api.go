@@ -149,15 +149,14 @@ func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, e
 
 // decodeOps decodes one transaction's operations from JSON text.
 func decodeOps(text string) ([]engine.Op, error) {
-	list, err := jsonops.Ops(text)
+	var ops []engine.Op
+	err := jsonops.EachOp(text, func(m map[string]any) error {
+		op, err := engine.OpFromMap(m)
+		ops = append(ops, op)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	ops := make([]engine.Op, len(list))
-	for i, m := range list {
-		if ops[i], err = engine.OpFromMap(m); err != nil {
-			return nil, err
-		}
 	}
 	return ops, nil
 }

@@ -96,32 +96,37 @@ func (d *jsonDecoder) literal(word string, v any) (any, error) {
 }
 
 func (d *jsonDecoder) object(depth int) (map[string]any, error) {
+	m := map[string]any{}
+	return m, d.objectInto(m, depth)
+}
+
+// objectInto reads an object's members into m.
+func (d *jsonDecoder) objectInto(m map[string]any, depth int) error {
 	if depth > maxJSONDepth {
-		return nil, d.fail("nesting too deep")
+		return d.fail("nesting too deep")
 	}
 	d.i++ // {
-	m := map[string]any{}
 	if d.skipSpace() < len(d.s) && d.s[d.i] == '}' {
 		d.i++
-		return m, nil
+		return nil
 	}
 	for {
 		if d.skipSpace() >= len(d.s) || d.s[d.i] != '"' {
-			return nil, d.fail("expected a key")
+			return d.fail("expected a key")
 		}
 		k, err := d.string()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if d.skipSpace() >= len(d.s) || d.s[d.i] != ':' {
-			return nil, d.fail("expected ':'")
+			return d.fail("expected ':'")
 		}
 		d.i++
 		if m[k], err = d.value(depth); err != nil {
-			return nil, err
+			return err
 		}
 		if end, err := d.next('}'); end || err != nil {
-			return m, err
+			return err
 		}
 	}
 }
@@ -332,21 +337,50 @@ func (d *jsonDecoder) surrogates(r rune) rune {
 	return utf8.RuneError
 }
 
-// Ops decodes the operations text into one map per operation.
-func Ops(text string) ([]map[string]any, error) {
-	v, err := Decode(text)
-	if err != nil {
-		return nil, err
+// EachOp decodes the operations text, an array of objects, and calls fn
+// with each operation's map in turn, stopping at the first error. The map
+// is cleared and reused for the next operation (a map a commit costs is
+// most of its decoding): fn must keep none of it but its values.
+func EachOp(text string, fn func(map[string]any) error) error {
+	if !utf8.ValidString(text) {
+		return invalid("operations are not valid JSON: the text is not UTF-8")
 	}
-	list, ok := v.([]any)
-	if !ok {
-		return nil, invalid("operations must be an array, got %T", v)
+	d := jsonDecoder{s: text}
+	if d.skipSpace() >= len(d.s) || d.s[d.i] != '[' {
+		v, err := Decode(text)
+		if err != nil {
+			return err
+		}
+		return invalid("operations must be an array, got %T", v)
 	}
-	ops := make([]map[string]any, len(list))
-	for i, e := range list {
-		if ops[i], ok = e.(map[string]any); !ok {
-			return nil, invalid("an operation must be an object, got %T", e)
+	d.i++ // [
+	m := map[string]any{}
+	end := d.skipSpace() < len(d.s) && d.s[d.i] == ']'
+	if end {
+		d.i++
+	}
+	for !end {
+		if d.skipSpace() >= len(d.s) || d.s[d.i] != '{' {
+			v, err := d.value(1)
+			if err != nil {
+				return err
+			}
+			return invalid("an operation must be an object, got %T", v)
+		}
+		clear(m)
+		if err := d.objectInto(m, 2); err != nil {
+			return err
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+		var err error
+		if end, err = d.next(']'); err != nil {
+			return err
 		}
 	}
-	return ops, nil
+	if d.skipSpace() < len(d.s) {
+		return d.fail("text after the value")
+	}
+	return nil
 }

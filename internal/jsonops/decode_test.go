@@ -3,6 +3,7 @@ package jsonops
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"reflect"
 	"strings"
@@ -48,16 +49,57 @@ func TestDecodeJSONRejectsMalformedText(t *testing.T) {
 	}
 }
 
+// eachOp collects what EachOp calls its function with.
+func eachOp(text string) ([]map[string]any, error) {
+	var ops []map[string]any
+	err := EachOp(text, func(m map[string]any) error {
+		ops = append(ops, maps.Clone(m))
+		return nil
+	})
+	return ops, err
+}
+
 func TestJSONOpsWantsAnArrayOfObjects(t *testing.T) {
-	ops, err := Ops(`[{"kind":"put","collection":"c","value":{"id":"a","n":1}},{"kind":"delete","collection":"c","id":"b"}]`)
-	if err != nil || len(ops) != 2 || ops[0]["value"].(map[string]any)["n"] != 1.0 || ops[1]["id"] != "b" {
-		t.Fatalf("Ops = %v, %v", ops, err)
+	ops, err := eachOp(` [{"kind":"put","collection":"c","value":{"id":"a","n":1}},{"kind":"delete","collection":"c","id":"b"}] `)
+	if err != nil || len(ops) != 2 || ops[0]["value"].(map[string]any)["n"] != 1.0 || ops[1]["id"] != "b" || ops[1]["value"] != nil {
+		t.Fatalf("EachOp = %v, %v", ops, err)
 	}
-	for _, text := range []string{`{}`, `"x"`, `[1]`, `[{}, null]`} {
-		if _, err := Ops(text); !errors.Is(err, engine.ErrInvalidArgument) {
-			t.Errorf("Ops(%s) error = %v, want InvalidArgument", text, err)
+	if ops, err := eachOp("[ ]"); err != nil || len(ops) != 0 {
+		t.Fatalf("EachOp([ ]) = %v, %v", ops, err)
+	}
+	for _, text := range []string{`{}`, `"x"`, `[1]`, `[{}, null]`, `[{}`, `[{},]`, `[{}] x`, "[{}]\xff", ``} {
+		if _, err := eachOp(text); !errors.Is(err, engine.ErrInvalidArgument) {
+			t.Errorf("EachOp(%s) error = %v, want InvalidArgument", text, err)
 		}
 	}
+}
+
+// FuzzEachOp: EachOp reads exactly the texts Decode reads as an array of
+// objects, with the same objects.
+func FuzzEachOp(f *testing.F) {
+	for _, seed := range []string{`[{"kind":"put","collection":"c","value":{"id":"a"}},{"kind":"delete"}]`, `[]`, `[{}, 1]`, `[{"a":[{}]}]`, `{}`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, err := eachOp(text)
+		v, derr := Decode(text)
+		list, isList := v.([]any)
+		var want []map[string]any
+		for _, e := range list {
+			m, ok := e.(map[string]any)
+			isList = isList && ok
+			want = append(want, m)
+		}
+		if derr != nil || !isList {
+			if err == nil {
+				t.Fatalf("EachOp(%q) read what Decode reads as %#v, %v", text, v, derr)
+			}
+			return
+		}
+		if err != nil || len(got) != len(want) || len(got) > 0 && !reflect.DeepEqual(got, want) {
+			t.Fatalf("EachOp(%q) = %#v, %v; Decode %#v", text, got, err, want)
+		}
+	})
 }
 
 // FuzzDecode: any text decodes without panicking, to a value or to an

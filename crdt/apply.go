@@ -48,6 +48,10 @@ func (r *Replica) applyOp(d *docState, op *Op, id ID, st Stamp) error {
 		r.pb.doc(d).Reset = true
 		return nil
 	case OpCreateDoc:
+		if st.Compare(d.base) > 0 {
+			d.base = st
+			r.shape++
+		}
 		r.pb.doc(d).Reset = true
 	default:
 		err = invalidf("unknown operation kind %d", op.Kind)
@@ -55,9 +59,20 @@ func (r *Replica) applyOp(d *docState, op *Op, id ID, st Stamp) error {
 	// The live stamp of an operation is that of its last counter, so that
 	// a run of typing merged into one operation bumps it identically.
 	if st.Ctr += op.width() - 1; err == nil && st.Compare(d.live) > 0 {
-		d.live = st
+		r.setLive(d, st)
 	}
 	return err
+}
+
+// setLive raises d's live stamp to st. A write ordered after a concurrent
+// delete brings back the whole document, not just the field it wrote, so
+// the patch says to re-read it.
+func (r *Replica) setLive(d *docState, st Stamp) {
+	if !d.exists() && st.Compare(d.del) > 0 {
+		r.pb.doc(d).Reset = true
+		r.shape++
+	}
+	d.live = st
 }
 
 // rootKey returns the top-level field under which field key of obj lives.

@@ -32,8 +32,8 @@ const (
 	OpInsertText                    // insert Text into text Obj after Ref, before Right
 	OpInsertList                    // insert Values into list Obj after Ref, before Right
 	OpDelete                        // delete N elements of list or text Obj from Ref on
-	OpDeleteDoc                     // delete the document (an ordered tombstone)
-	OpCreateDoc                     // make the document exist (used by Put)
+	OpDeleteDoc                     // delete the document (an ordered tombstone; hides, erases no field)
+	OpCreateDoc                     // (re)create the document, hiding top-level fields written before it
 	opKindEnd
 )
 

@@ -14,6 +14,7 @@ func (d *docState) raiseCounters(next map[ActorID]uint64) {
 	}
 	bump(d.del.Actor, d.del.Ctr)
 	bump(d.live.Actor, d.live.Ctr)
+	bump(d.base.Actor, d.base.Ctr)
 	for id, o := range d.objs {
 		bump(id.Actor, id.Ctr)
 		for _, e := range o.fields {

@@ -10,7 +10,7 @@ import (
 // the convergence test.
 func dumpDoc(d *docState) string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "del %v live %v\n", d.del, d.live)
+	fmt.Fprintf(&b, "del %v live %v base %v\n", d.del, d.live, d.base)
 	var ids []ID
 	for id := range d.objs {
 		ids = append(ids, id)

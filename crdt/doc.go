@@ -45,18 +45,39 @@
 //
 // # Deleting documents
 //
-// DeleteDoc writes a tombstone stamped like any other write. A document
-// exists when its latest write (of any kind) is ordered after its latest
-// delete, and then shows only the top-level fields written after that
-// delete. So an update concurrent with a delete wins if its stamp is later
-// (it "resurrects" the document with just the fields written after the
-// delete) and is discarded if its stamp is earlier. Put replaces a whole
-// document: it is a delete followed by the new fields in one change.
+// A document's deletes and writes are ordered by stamp like any two
+// writes, and the document is the unit: a replica never shows part of one.
+//
+//   - The document exists when its latest operation is not a DeleteDoc. Of
+//     a delete and a concurrent write (Set, DeleteField, Increment, a text
+//     or list edit, at any depth) the later therefore wins.
+//   - A delete hides the document but erases none of its fields. A write
+//     ordered after a concurrent delete brings back the whole document:
+//     every field as it was (texts, counters, nested maps and lists
+//     included) plus the write. A write ordered before the delete goes
+//     with the document.
+//   - A creation starts the document afresh: Put, and any write to a
+//     document its writer reads as absent (never written, or deleted),
+//     emits OpCreateDoc, which hides every top-level field written before
+//     it. So a document deleted and written again shows only what was
+//     written since; Put replaces a document whole, and of two concurrent
+//     Puts the later shows, alone; a write concurrent with a re-creation
+//     shows on the new document only if ordered after it.
+//
+// The rule is last-writer-wins at the level of the document. It needs no
+// causal metadata beyond the stamps: a write made after seeing a delete is
+// ordered after it, and a write to a document its author reads as absent
+// creates it. And an edit made after a delete elsewhere (offline, say)
+// restores the document its author was editing instead of vanishing,
+// while a delete made after the edit still wins. Automerge and Yjs resolve a delete concurrent with
+// an edit inside the deleted object the other way (the edit is lost); here
+// the later action decides, as for a field.
 //
 // # Encoding
 //
-// Changes and snapshots are msgpack, versioned by their first element
-// (format 1, pinned by the fixtures in testdata/). Sequences are stored as
+// Changes and snapshots are msgpack, versioned by their first element:
+// changes are format 1, snapshots format 2 (format 1 snapshots still
+// load), pinned by the fixtures in testdata/. Sequences are stored as
 // columns of runs, so typed text costs a few bytes per run rather than per
 // character; EncodeChanges compresses a batch of changes (a typing session
 // costs about 12 bytes per keystroke). EncodeSnapshot/LoadSnapshot cover the
@@ -68,10 +89,17 @@
 //
 // # Caveats
 //
-//   - An update concurrent with a document delete and ordered after it
-//     revives the document, but fields written before the delete stay
-//     hidden, including a nested text or list being edited concurrently:
-//     such an edit revives the document without making its field visible.
+//   - Any write ordered after a concurrent delete revives the document,
+//     even one that edits an object the document no longer shows (a text
+//     whose field a concurrent Put replaced).
+//   - A document saved in a format 1 snapshot (before the creation stamp)
+//     keeps reading as it did then: the top-level fields written before
+//     its latest delete stay hidden, also if a later write revives it. A
+//     replica that applied the same changes with this version instead
+//     reads such a revived document whole. Likewise a change written
+//     before OpCreateDoc marked every creation, by Set on a deleted
+//     document, revives the old fields rather than starting afresh (the
+//     engine never wrote one: it creates documents with Put).
 //   - Edits to a list element are not merged: elements are atomic values
 //     (scalars, or maps and lists stored whole). Replace one by delete and
 //     insert.

@@ -50,17 +50,20 @@ func newObject(kind objKind, parent ID, key string) *object {
 
 type docKey struct{ coll, id string }
 
-// docState is one document: its objects (the root map has the zero ID) and
-// its deletion tombstone. The document exists when its latest write is
-// ordered after its latest deletion; root fields written at or before the
-// latest deletion are hidden.
+// docState is one document: its objects (the root map has the zero ID),
+// its deletion tombstone and its creation stamp. The document exists when
+// its latest operation is not a deletion (live is ordered after del).
+// Root fields written at or before its latest creation (base) are hidden;
+// a deletion hides none, so that a write ordered after a concurrent delete
+// brings the whole document back (see the package doc).
 type docState struct {
 	key  docKey
 	del  Stamp // latest OpDeleteDoc
 	live Stamp // latest other operation
+	base Stamp // latest OpCreateDoc (for a format 1 snapshot: its del)
 	objs map[ID]*object
-	// saved is the replica's step number when del and live were last
-	// saved for undo, so that one step saves them once.
+	// saved is the replica's step number when del, live and base were
+	// last saved for undo, so that one step saves them once.
 	saved uint64
 }
 
@@ -72,7 +75,7 @@ func (d *docState) exists() bool { return d.live.Compare(d.del) > 0 }
 
 // visible reports whether field e of object parent shows.
 func (d *docState) visible(parent ID, e entry) bool {
-	return !e.del && (!parent.IsZero() || e.stamp.Compare(d.del) > 0)
+	return !e.del && (!parent.IsZero() || e.stamp.Compare(d.base) > 0)
 }
 
 // field returns the visible entry key of object parent.

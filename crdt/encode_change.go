@@ -6,8 +6,9 @@ import (
 	"slices"
 )
 
-// formatVersion is the first element of every encoding; decoders reject
-// other versions.
+// formatVersion is the first element of change and batch encodings;
+// decoders reject other versions. Snapshots have their own version
+// (snapshotVersion).
 const formatVersion = 1
 
 // Change layout (msgpack):

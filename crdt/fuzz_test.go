@@ -2,6 +2,8 @@ package crdt
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -75,6 +77,10 @@ func FuzzDecodeChange(f *testing.F) {
 // re-encodes identically, and accepts edits.
 func FuzzLoadSnapshot(f *testing.F) {
 	_, snaps, _ := fuzzSeeds(f)
+	// A format 1 snapshot, so that its decoding path is fuzzed too.
+	if v1, err := os.ReadFile(filepath.Join("testdata", "snapshot-v1.bin")); err == nil {
+		snaps = append(snaps, v1)
+	}
 	for _, b := range snaps {
 		f.Add(b)
 	}

@@ -79,7 +79,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 		t.Fatalf("%v (run go test -run Golden -crdt.update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s: encoding changed (%d bytes, fixture %d); the format is pinned: bump formatVersion or fix the encoder", name, len(got), len(want))
+		t.Fatalf("%s: encoding changed (%d bytes, fixture %d); the format is pinned: bump formatVersion (changes) or snapshotVersion (snapshots), or fix the encoder", name, len(got), len(want))
 	}
 }
 
@@ -98,12 +98,47 @@ func TestGoldenChange(t *testing.T) {
 
 func TestGoldenSnapshot(t *testing.T) {
 	r, _ := goldenScenario(t)
-	checkGolden(t, "snapshot-v1.bin", r.EncodeSnapshot())
-	data, _ := os.ReadFile(filepath.Join("testdata", "snapshot-v1.bin"))
+	checkGolden(t, "snapshot-v2.bin", r.EncodeSnapshot())
+	data, _ := os.ReadFile(filepath.Join("testdata", "snapshot-v2.bin"))
 	l, err := LoadSnapshot("carol", data)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkGoldenDocs(t, l)
+	if !bytes.Equal(l.EncodeSnapshot(), data) {
+		t.Fatal("loaded fixture re-encodes differently")
+	}
+}
+
+// TestGoldenSnapshotV1Loads: a snapshot of format 1 (documents without a
+// creation stamp), written before format 2, still loads and reads the
+// same; saved again, it is format 2 and loads to the same documents.
+func TestGoldenSnapshotV1Loads(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "snapshot-v1.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := LoadSnapshot("carol", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Check(); err != nil {
+		t.Fatal(err)
+	}
+	checkGoldenDocs(t, l)
+	again, err := LoadSnapshot("carol", l.EncodeSnapshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGoldenDocs(t, again)
+	if !reflect.DeepEqual(allDocs(again), allDocs(l)) {
+		t.Fatal("format 1 snapshot saved as format 2 reads differently")
+	}
+}
+
+// checkGoldenDocs checks the documents of goldenScenario's replica.
+func checkGoldenDocs(t *testing.T, l *Replica) {
+	t.Helper()
 	got, _ := l.Get("todos", "t1")
 	want := map[string]any{
 		"title": "Buy milk", "prio": int64(2), "weight": 1.5,

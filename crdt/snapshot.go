@@ -9,13 +9,22 @@ import (
 // Document snapshot layout (msgpack):
 //
 //	[version, coll, id, actors: [actor...], del: stamp, live: stamp,
+//	 base: stamp,
 //	 objects: [[objActor, objCtr, kind, parentActor, parentCtr, key, payload]...]]
+//
+// Format 1 has no base: its documents hid the root fields written at or
+// before their latest delete, so they load with base = del and read as
+// they did.
 //
 // A stamp is [wall, logical, actor, ctr] with actor a table index + 1 (0:
 // the zero stamp). Objects are sorted by ID, the root first. A map payload
 // is [[key, stamp, flags, value]...] sorted by key (flags: 1 deleted, 2 the
 // value is the object the write created); a counter payload is its value;
 // text and list payloads are described in snapshot_seq.go.
+
+// snapshotVersion is the first element of replica and document snapshots.
+// Decoders accept it and format 1 (documents without base).
+const snapshotVersion = 2
 
 func (w *writer) stamp(t *actorTable, s Stamp) {
 	w.array(4)
@@ -60,6 +69,7 @@ func (d *docState) actorTable() *actorTable {
 	}
 	add(d.del.Actor)
 	add(d.live.Actor)
+	add(d.base.Actor)
 	for id, o := range d.objs {
 		add(id.Actor)
 		for _, e := range o.fields {
@@ -82,8 +92,8 @@ func (d *docState) actorTable() *actorTable {
 
 func (d *docState) encode(w *writer) {
 	t := d.actorTable()
-	w.array(7)
-	w.uint(formatVersion)
+	w.array(8)
+	w.uint(snapshotVersion)
 	w.str(d.key.coll)
 	w.str(d.key.id)
 	w.array(len(t.list))
@@ -92,6 +102,7 @@ func (d *docState) encode(w *writer) {
 	}
 	w.stamp(t, d.del)
 	w.stamp(t, d.live)
+	w.stamp(t, d.base)
 	ids := make([]ID, 0, len(d.objs))
 	for id := range d.objs {
 		ids = append(ids, id)
@@ -153,9 +164,10 @@ func (w *writer) fields(t *actorTable, fields map[string]entry) {
 
 // doc decodes one document snapshot and validates it.
 func (r *reader) doc() *docState {
-	r.arrayExact(7)
-	if v := r.uint(); r.err == nil && v != formatVersion {
-		r.fail("format version %d", v)
+	n := r.array(8)
+	v := r.uint()
+	if r.err == nil && !(v == 1 && n == 7) && !(v == snapshotVersion && n == 8) {
+		r.fail("format version %d with %d elements", v, n)
 	}
 	d := &docState{key: docKey{r.str(), r.str()}, objs: map[ID]*object{}}
 	var actors []ActorID
@@ -167,6 +179,9 @@ func (r *reader) doc() *docState {
 		actors = append(actors, a)
 	}
 	d.del, d.live = r.stamp(actors), r.stamp(actors)
+	if d.base = d.del; v == snapshotVersion {
+		d.base = r.stamp(actors)
+	}
 	for n := r.array(math.MaxInt32); n > 0 && r.err == nil; n-- {
 		r.object(d, actors)
 	}

@@ -27,7 +27,7 @@ func (r *Replica) encodeSnapshot(docs bool) []byte {
 	r.syncOwn()
 	w := newWriter()
 	w.array(6)
-	w.uint(formatVersion)
+	w.uint(snapshotVersion)
 	w.int(r.maxHLC.Wall)
 	w.uint(uint64(r.maxHLC.Logical))
 	w.vector(r.version)
@@ -88,7 +88,7 @@ func LoadSnapshot(actor ActorID, data []byte, opts ...Option) (*Replica, error) 
 	}
 	rd := newReader(data)
 	rd.arrayExact(6)
-	if v := rd.uint(); rd.err == nil && v != formatVersion {
+	if v := rd.uint(); rd.err == nil && v != 1 && v != snapshotVersion {
 		rd.fail("format version %d", v)
 	}
 	r.maxHLC.Wall = rd.int()

@@ -83,52 +83,6 @@ func TestConcurrentInsertsDoNotInterleave(t *testing.T) {
 	}
 }
 
-// TestUpdateConcurrentWithDelete pins the rule in the package doc: a
-// document delete is a tombstone ordered by HLC; a concurrent write wins if
-// it is ordered after the delete and then shows alone.
-func TestUpdateConcurrentWithDelete(t *testing.T) {
-	for _, tc := range []struct {
-		name        string
-		updateLater bool
-	}{{"update after delete", true}, {"update before delete", false}} {
-		t.Run(tc.name, func(t *testing.T) {
-			wall := int64(1_700_000_000_000)
-			clockA, clockB := fakeClock(wall), fakeClock(wall+1000)
-			if !tc.updateLater {
-				clockA, clockB = clockB, clockA
-			}
-			a := mustReplica(t, "a", WithClock(clockA), WithStrict(true))
-			b := mustReplica(t, "b", WithClock(clockB), WithStrict(true))
-			c0, _, _ := a.Transact(func(tx *Tx) error {
-				return tx.Put("todos", "x", map[string]any{"title": "t", "done": false})
-			})
-			if _, err := b.Apply(c0); err != nil {
-				t.Fatal(err)
-			}
-			del, _, _ := a.Transact(func(tx *Tx) error { return tx.DeleteDoc("todos", "x") })
-			upd, _, _ := b.Transact(func(tx *Tx) error { return tx.Set("todos", "x", []string{"done"}, true) })
-			if _, err := a.Apply(upd); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.Apply(del); err != nil {
-				t.Fatal(err)
-			}
-			da, okA := a.Get("todos", "x")
-			db, okB := b.Get("todos", "x")
-			if okA != okB || !equalValues(da, db) {
-				t.Fatalf("diverged: %v %v / %v %v", da, okA, db, okB)
-			}
-			if tc.updateLater {
-				if !okA || !equalValues(da, map[string]any{"done": true}) {
-					t.Fatalf("want the later update alone, got %v %v", da, okA)
-				}
-			} else if okA {
-				t.Fatalf("want deleted, got %v", da)
-			}
-		})
-	}
-}
-
 func TestTransactErrorAppliesNothing(t *testing.T) {
 	a, _ := twoReplicas(t, "abc")
 	before := a.EncodeSnapshot()

@@ -101,22 +101,41 @@ func (tx *Tx) emit(d *docState, op Op) (ID, error) {
 	return id, nil
 }
 
-// doc returns the addressed document, created if create is set.
+// doc returns the addressed document; if it is absent, it creates it when
+// create is set, else fails with ErrNotFound.
 func (tx *Tx) doc(coll, id string, create bool) (*docState, error) {
+	d, err := tx.address(coll, id)
+	if err != nil || (d != nil && d.exists()) {
+		return d, err
+	}
+	if !create {
+		return nil, fmt.Errorf("%w: document %s/%s", ErrNotFound, coll, id)
+	}
+	return tx.create(d, coll, id)
+}
+
+// address validates coll and id and returns the state the replica holds
+// for the document, existing or deleted; nil if none.
+func (tx *Tx) address(coll, id string) (*docState, error) {
 	if tx.done {
 		return nil, errTxDone()
 	}
 	if coll == "" || id == "" || !utf8.ValidString(coll) || !utf8.ValidString(id) {
 		return nil, fmt.Errorf("%w: collection %q, id %q", ErrInvalidArgument, coll, id)
 	}
-	d := tx.r.docs[docKey{coll, id}]
-	if d == nil || !d.exists() {
-		if !create {
-			return nil, fmt.Errorf("%w: document %s/%s", ErrNotFound, coll, id)
-		}
-		if d == nil {
-			d = tx.r.docFor(coll, id)
-		}
+	return tx.r.docs[docKey{coll, id}], nil
+}
+
+// create makes absent document coll/id (d its state, nil if none) exist.
+// Its OpCreateDoc starts the document afresh, hiding the fields of an
+// earlier life and of concurrent writes ordered before it: a document
+// deleted and written again never shows what it held before the delete.
+func (tx *Tx) create(d *docState, coll, id string) (*docState, error) {
+	if d == nil {
+		d = tx.r.docFor(coll, id)
+	}
+	if _, err := tx.emit(d, Op{Kind: OpCreateDoc}); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -128,20 +147,27 @@ func (tx *Tx) Put(coll, id string, fields map[string]any) error {
 	if err := checkField(fields, 0); err != nil {
 		return fmt.Errorf("put %s/%s: %w", coll, id, err)
 	}
-	d, err := tx.doc(coll, id, true)
+	d, err := tx.address(coll, id)
 	if err != nil {
 		return err
 	}
 	// Room for every operation at once: Op is large, and growing the slice
 	// one doubling at a time copies it over and over.
 	tx.c.Ops = slices.Grow(tx.c.Ops, 2+fieldOps(fields))
-	if d.exists() {
+	if d == nil || !d.exists() {
+		if d, err = tx.create(d, coll, id); err != nil {
+			return err
+		}
+	} else {
+		// Replacing an existing document. The creation hides its fields;
+		// the delete before it hides them too for a replica of an earlier
+		// version, which hid fields by deletes.
 		if _, err := tx.emit(d, Op{Kind: OpDeleteDoc}); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.emit(d, Op{Kind: OpCreateDoc}); err != nil {
-		return err
+		if _, err := tx.emit(d, Op{Kind: OpCreateDoc}); err != nil {
+			return err
+		}
 	}
 	tx.r.pb.reserve(d, len(fields))
 	return tx.putFields(d, ID{}, fields)

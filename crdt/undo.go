@@ -6,7 +6,7 @@ package crdt
 type undoKind uint8
 
 const (
-	undoDoc    undoKind = iota + 1 // restore del and live stamps
+	undoDoc    undoKind = iota + 1 // restore del, live and base stamps
 	undoNewDoc                     // remove a document created by the change
 	undoField                      // restore a map entry
 	undoObject                     // remove an object created by the change
@@ -31,7 +31,7 @@ type undoEntry struct {
 // undoLog is the undo record of the step in progress.
 type undoLog struct {
 	steps  []undoEntry
-	stamps []Stamp // undoDoc: del and live, in pairs
+	stamps []Stamp // undoDoc: del, live and base, in threes
 	fields []entry // undoField: the previous entry
 }
 
@@ -78,6 +78,7 @@ func (r *Replica) saveDoc(d *docState) {
 	u.add(undoEntry{kind: undoDoc, doc: d, n: int64(len(u.stamps))})
 	setStamp(grow1(&u.stamps), d.del)
 	setStamp(grow1(&u.stamps), d.live)
+	setStamp(grow1(&u.stamps), d.base)
 }
 
 // beginStep starts a transaction or remote change: a fresh undo log.
@@ -98,7 +99,7 @@ func (r *Replica) rollback() {
 func (r *Replica) undoOne(u *undoEntry) {
 	switch u.kind {
 	case undoDoc:
-		u.doc.del, u.doc.live = r.undo.stamps[u.n], r.undo.stamps[u.n+1]
+		u.doc.del, u.doc.live, u.doc.base = r.undo.stamps[u.n], r.undo.stamps[u.n+1], r.undo.stamps[u.n+2]
 	case undoNewDoc:
 		delete(r.docs, u.doc.key)
 	case undoField:

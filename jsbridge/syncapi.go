@@ -92,6 +92,8 @@ func (s *syncer) connect(d *database, o syncOptions) error {
 		s.publish(hsync.Status{State: hsync.Offline, Pending: sess.Status().Pending})
 	}
 	s.mu.Unlock()
+	// Run and RunPoll return early only on a permanent error (seq_conflict);
+	// the session's status then stays offline with it as lastError.
 	go func() {
 		if o.transport == "fetch" {
 			_ = sess.RunPoll(ctx, fetchPoller{url: o.url + "/v1/sync"}, longPoll)

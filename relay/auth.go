@@ -49,24 +49,36 @@ func sign(secret []byte, signed string) []byte {
 // not expired at now. Errors wrap sync.ErrUnauthorized or
 // sync.ErrTokenExpired.
 func VerifyToken(secret []byte, token, space string, now time.Time) error {
+	_, err := verifyToken(secret, token, space, now)
+	return err
+}
+
+// verifyToken is VerifyToken that also returns the token's expiry, at
+// which the relay ends sessions opened with it.
+func verifyToken(secret []byte, token, space string, now time.Time) (exp time.Time, err error) {
 	signed, mac, ok := strings.Cut(strings.TrimPrefix(token, tokenPrefix), ".")
 	if !ok || !strings.HasPrefix(token, tokenPrefix) {
-		return fmt.Errorf("%w: malformed token", hsync.ErrUnauthorized)
+		return exp, fmt.Errorf("%w: malformed token", hsync.ErrUnauthorized)
 	}
 	got, err := b64.DecodeString(mac)
 	if err != nil || !hmac.Equal(got, sign(secret, tokenPrefix+signed)) {
-		return fmt.Errorf("%w: bad token signature", hsync.ErrUnauthorized)
+		return exp, fmt.Errorf("%w: bad token signature", hsync.ErrUnauthorized)
 	}
 	body, err := b64.DecodeString(signed)
 	var c tokenClaims
 	if err != nil || json.Unmarshal(body, &c) != nil {
-		return fmt.Errorf("%w: malformed token claims", hsync.ErrUnauthorized)
+		return exp, fmt.Errorf("%w: malformed token claims", hsync.ErrUnauthorized)
 	}
 	if c.Space != space {
-		return fmt.Errorf("%w: token is for another space", hsync.ErrUnauthorized)
+		return exp, fmt.Errorf("%w: token is for another space", hsync.ErrUnauthorized)
 	}
-	if now.Unix() >= c.Exp {
-		return fmt.Errorf("%w: expired at %s", hsync.ErrTokenExpired, time.Unix(c.Exp, 0).UTC().Format(time.RFC3339))
+	exp = time.Unix(c.Exp, 0)
+	if !now.Before(exp) {
+		return exp, expired(exp)
 	}
-	return nil
+	return exp, nil
+}
+
+func expired(exp time.Time) error {
+	return fmt.Errorf("%w: expired at %s", hsync.ErrTokenExpired, exp.UTC().Format(time.RFC3339))
 }

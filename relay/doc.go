@@ -31,6 +31,10 @@
 //     relay instances needs a shared database behind the same Store methods.
 //   - Spaces are never compacted or deleted by the relay.
 //   - A token grants a whole space: its holder may push changes under any
-//     actor id. The relay cannot check authorship of opaque payloads; a
-//     replayed (actor, seq) keeps the payload stored first.
+//     actor id. The relay cannot check authorship of opaque payloads: the
+//     payload stored first under an (actor, seq) stays, and a push of
+//     other bytes under it is refused with seq_conflict, never
+//     acknowledged.
+//   - A WebSocket session ends with token_expired when its token expires;
+//     a long-poll answers by then.
 package relay

@@ -19,8 +19,9 @@ const ContentType = "application/vnd.hearth.sync+msgpack"
 
 // syncRequest is a parsed POST /v1/sync body: a HELLO, then PUSH frames.
 type syncRequest struct {
-	hello  *hsync.Hello
-	pushes []*hsync.Push
+	hello   *hsync.Hello
+	pushes  []*hsync.Push
+	expires time.Time // the token's expiry, once authorized (zero: never)
 }
 
 // ParseSyncRequest parses the body of POST /v1/sync: one HELLO followed by
@@ -74,7 +75,7 @@ func (r *Relay) serveSync(w http.ResponseWriter, req *http.Request) {
 		sr, err = parseSyncRequest(body, r.cfg.Limits)
 	}
 	if err == nil {
-		err = r.authorize(sr.hello)
+		sr.expires, err = r.authorize(sr.hello)
 	}
 	if err != nil {
 		r.httpError(w, err)
@@ -114,6 +115,11 @@ func (r *Relay) answer(req *http.Request, sr *syncRequest) ([]byte, error) {
 	wait := time.Duration(0)
 	if len(sr.pushes) == 0 {
 		wait = r.waitParam(req)
+	}
+	if left, ok := r.untilExpiry(sr.expires); ok {
+		// A long-poll must not deliver changes after the token expired:
+		// it answers by then, and the next request gets token_expired.
+		wait = min(wait, left)
 	}
 	ch, err := r.changesFor(req, space, have, wait)
 	if err != nil {
@@ -168,7 +174,7 @@ func (r *Relay) changesFor(req *http.Request, space string, have crdt.VersionVec
 var httpStatus = map[hsync.Code]int{
 	hsync.CodeMalformed: http.StatusBadRequest, hsync.CodeVersion: http.StatusBadRequest,
 	hsync.CodeUnknownType: http.StatusBadRequest, hsync.CodeUnexpected: http.StatusBadRequest,
-	hsync.CodeSeqGap: http.StatusConflict, hsync.CodeTooLarge: http.StatusRequestEntityTooLarge,
+	hsync.CodeSeqGap: http.StatusConflict, hsync.CodeSeqConflict: http.StatusConflict, hsync.CodeTooLarge: http.StatusRequestEntityTooLarge,
 	hsync.CodeUnauthorized: http.StatusUnauthorized, hsync.CodeTokenExpired: http.StatusUnauthorized,
 	hsync.CodeTooManyConnections: http.StatusServiceUnavailable,
 	hsync.CodeShuttingDown:       http.StatusServiceUnavailable, hsync.CodeInternal: http.StatusInternalServerError,

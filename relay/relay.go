@@ -154,12 +154,22 @@ func (r *Relay) release() {
 	r.active.Done()
 }
 
-// authorize checks a HELLO's token for its space.
-func (r *Relay) authorize(h *hsync.Hello) error {
+// authorize checks a HELLO's token for its space and returns when it
+// expires (zero in open mode: never).
+func (r *Relay) authorize(h *hsync.Hello) (exp time.Time, err error) {
 	if r.cfg.Open {
-		return nil
+		return exp, nil
 	}
-	return VerifyToken(r.cfg.Secret, h.Token, h.Space, r.cfg.Now())
+	return verifyToken(r.cfg.Secret, h.Token, h.Space, r.cfg.Now())
+}
+
+// untilExpiry is how long a session authorized until exp may still run;
+// ok is false when exp is zero (no expiry).
+func (r *Relay) untilExpiry(exp time.Time) (d time.Duration, ok bool) {
+	if exp.IsZero() {
+		return 0, false
+	}
+	return max(exp.Sub(r.cfg.Now()), 0), true
 }
 
 // welcome returns the WELCOME for space.

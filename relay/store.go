@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -89,10 +90,12 @@ func (s *Store) Version(space string) (crdt.VersionVector, error) {
 }
 
 // Append stores envs in space atomically and durably (the call returns
-// after the fsynced commit). Changes already stored are skipped, so a
-// replayed push is idempotent. A change that would leave a gap in its
-// actor's seqs fails the whole batch with an error wrapping sync.ErrSeqGap.
-// heads holds the resulting head of every actor of envs.
+// after the fsynced commit). Changes already stored with the same payload
+// are skipped, so a replayed push is idempotent. The whole batch fails,
+// storing nothing, when a change would leave a gap in its actor's seqs
+// (an error wrapping sync.ErrSeqGap) or has the (actor, seq) of a stored
+// change with another payload (sync.ErrSeqConflict). heads holds the
+// resulting head of every actor of envs.
 func (s *Store) Append(space string, envs []hsync.Envelope) (heads crdt.VersionVector, err error) {
 	commit := s.db.Update
 	if s.batched {
@@ -102,7 +105,7 @@ func (s *Store) Append(space string, envs []hsync.Envelope) (heads crdt.VersionV
 		heads = crdt.VersionVector{} // Batch may run this function twice
 		return appendTx(tx, space, envs, heads)
 	})
-	if err != nil && !errors.Is(err, hsync.ErrSeqGap) {
+	if err != nil && !errors.Is(err, hsync.ErrSeqGap) && !errors.Is(err, hsync.ErrSeqConflict) {
 		err = fmt.Errorf("%w: append to %q: %w", ErrStore, space, err)
 	}
 	return heads, err
@@ -135,7 +138,7 @@ func appendOne(hb, lb *bolt.Bucket, e hsync.Envelope, heads crdt.VersionVector) 
 	heads[e.Actor] = head
 	switch {
 	case e.Seq <= head:
-		return nil // replay: already stored
+		return checkReplay(lb, e)
 	case e.Seq > head+1:
 		return fmt.Errorf("%w: %s:%d after head %d", hsync.ErrSeqGap, e.Actor, e.Seq, head)
 	}
@@ -148,6 +151,21 @@ func appendOne(hb, lb *bolt.Bucket, e hsync.Envelope, heads crdt.VersionVector) 
 	}
 	heads[e.Actor] = e.Seq
 	return hb.Put(actor, u64(e.Seq))
+}
+
+// checkReplay accepts a change already stored only with the same bytes:
+// acknowledging a different one would drop it while its sender believes
+// it delivered.
+func checkReplay(lb *bolt.Bucket, e hsync.Envelope) error {
+	var held []byte
+	if ab := lb.Bucket([]byte(e.Actor)); ab != nil {
+		held = ab.Get(u64(e.Seq))
+	}
+	if !bytes.Equal(held, e.Payload) { // nil and empty are equal: bbolt may return either
+		return fmt.Errorf("%w: %s:%d is held with a different payload (%d bytes, pushed %d)",
+			hsync.ErrSeqConflict, e.Actor, e.Seq, len(held), len(e.Payload))
+	}
+	return nil
 }
 
 // ChangesSince returns the changes of space that vv does not cover, per

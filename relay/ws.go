@@ -28,6 +28,9 @@ type wsConn struct {
 	// changes back.
 	mu   sync.Mutex
 	sent crdt.VersionVector // what the client has: sent to it or pushed by it
+	// expires is when the HELLO's token expires (zero: never); the session
+	// ends then with token_expired, as a new HELLO would be refused.
+	expires time.Time
 }
 
 func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
@@ -65,6 +68,12 @@ func (wc *wsConn) run() error {
 	errc := make(chan error, 2)
 	go func() { errc <- wc.writeLoop(ctx, wake) }()
 	go func() { errc <- wc.readLoop(ctx) }()
+	var expiry <-chan time.Time // nil, never ready, without an expiry
+	if d, ok := wc.r.untilExpiry(wc.expires); ok {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		expiry = t.C
+	}
 	var err error
 	ended := 0
 	select {
@@ -72,6 +81,8 @@ func (wc *wsConn) run() error {
 		ended++
 	case <-wc.r.ctx.Done():
 		err = hsync.ErrShuttingDown
+	case <-expiry:
+		err = expired(wc.expires)
 	}
 	err = wc.fail(err, pushID(err))
 	cancel()
@@ -94,7 +105,7 @@ func (wc *wsConn) handshake(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("%w: %T before HELLO", hsync.ErrUnexpected, m)
 	}
-	if err := wc.r.authorize(hello); err != nil {
+	if wc.expires, err = wc.r.authorize(hello); err != nil {
 		return err
 	}
 	wc.space, wc.sent = hello.Space, hello.Version.Clone()

@@ -22,6 +22,7 @@ const (
 	CodeTooManyConnections Code = 9  // relay connection limit reached
 	CodeInternal           Code = 10 // relay failure (storage)
 	CodeShuttingDown       Code = 11 // relay is shutting down
+	CodeSeqConflict        Code = 12 // a pushed change differs from the one held
 )
 
 // Sentinel errors, one per protocol error code. Errors returned by this
@@ -49,6 +50,11 @@ var (
 	ErrInternal = errors.New("hearth/sync: internal relay error")
 	// ErrShuttingDown reports that the relay is shutting down.
 	ErrShuttingDown = errors.New("hearth/sync: relay shutting down")
+	// ErrSeqConflict reports a pushed change whose (actor, seq) the relay
+	// already holds with a different payload: the actor's history forked
+	// (a copied or restored replica) or a change was forged. Retrying
+	// cannot help, so Run and RunPoll stop on it.
+	ErrSeqConflict = errors.New("hearth/sync: seq conflict")
 	// ErrClosed reports use of a session after Close.
 	ErrClosed = errors.New("hearth/sync: session closed")
 )
@@ -59,7 +65,7 @@ var codeErrs = map[Code]error{
 	CodeUnauthorized: ErrUnauthorized, CodeTokenExpired: ErrTokenExpired,
 	CodeSeqGap: ErrSeqGap, CodeUnexpected: ErrUnexpected,
 	CodeTooManyConnections: ErrTooManyConnections, CodeInternal: ErrInternal,
-	CodeShuttingDown: ErrShuttingDown,
+	CodeShuttingDown: ErrShuttingDown, CodeSeqConflict: ErrSeqConflict,
 }
 
 var codeNames = map[Code]string{
@@ -68,7 +74,7 @@ var codeNames = map[Code]string{
 	CodeUnauthorized: "unauthorized", CodeTokenExpired: "token_expired",
 	CodeSeqGap: "seq_gap", CodeUnexpected: "unexpected_message",
 	CodeTooManyConnections: "too_many_connections", CodeInternal: "internal",
-	CodeShuttingDown: "shutting_down",
+	CodeShuttingDown: "shutting_down", CodeSeqConflict: "seq_conflict",
 }
 
 // String returns the stable name of c, e.g. "seq_gap".
@@ -94,7 +100,7 @@ func CodeOf(err error) Code {
 	if errors.As(err, &re) {
 		return re.Code
 	}
-	for c := CodeMalformed; c <= CodeShuttingDown; c++ {
+	for c := CodeMalformed; c <= CodeSeqConflict; c++ {
 		if errors.Is(err, codeErrs[c]) {
 			return c
 		}

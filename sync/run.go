@@ -2,6 +2,7 @@ package sync
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 )
@@ -49,7 +50,8 @@ func (s *Session) refreshAndEmit() {
 
 // Run keeps the session connected until ctx ends: it dials, runs the
 // protocol over the transport, and on any error disconnects and dials again
-// after Config.Backoff. It returns ctx.Err().
+// after Config.Backoff. It returns ctx.Err(), or a permanent error (see
+// [Stopped]) that it gave up on; the status keeps it as LastError.
 func (s *Session) Run(ctx context.Context, dial Dialer) error {
 	attempt := 0
 	for {
@@ -59,6 +61,9 @@ func (s *Session) Run(ctx context.Context, dial Dialer) error {
 			return ctx.Err()
 		}
 		s.Disconnect(err)
+		if Stopped(err) {
+			return err
+		}
 		if welcomed {
 			attempt = 0
 		}
@@ -70,6 +75,11 @@ func (s *Session) Run(ctx context.Context, dial Dialer) error {
 		attempt++
 	}
 }
+
+// Stopped reports whether err ends syncing for good instead of a retry:
+// a seq_conflict, which every new connection would meet again. The local
+// changes stay in the log and in the pending count.
+func Stopped(err error) bool { return errors.Is(err, ErrSeqConflict) }
 
 func (s *Session) after(d time.Duration) <-chan time.Time {
 	if s.cfg.After != nil {

@@ -17,7 +17,8 @@ type Poller interface {
 // ends: it exchanges requests at once while either side has more, then
 // long-polls for up to wait; Notify cuts a long-poll short so local changes
 // go out at once. Errors disconnect and retry after Config.Backoff. It
-// returns ctx.Err().
+// returns ctx.Err(), or a permanent error (see [Stopped]) that it gave up
+// on.
 func (s *Session) RunPoll(ctx context.Context, p Poller, wait time.Duration) error {
 	attempt, again := 0, true
 	for {
@@ -32,6 +33,9 @@ func (s *Session) RunPoll(ctx context.Context, p Poller, wait time.Duration) err
 			continue
 		}
 		s.Disconnect(err)
+		if Stopped(err) {
+			return err
+		}
 		select {
 		case <-s.after(s.backoff(attempt)):
 		case <-ctx.Done():

@@ -159,12 +159,31 @@ func (s *Session) acceptWelcomeLocked(w *Welcome) error {
 	}
 	// The relay's vector is authoritative: what it holds is durable, and
 	// what it lost (a restored backup) must be pushed again.
-	s.acked, s.welcomed = w.Version.Clone(), true
+	s.acked, s.welcomed = verifyAcked(s.acked, w.Version, s.store.Version()), true
 	if err := s.store.SetAcked(s.acked); err != nil {
 		return fmt.Errorf("hearth/sync: persist acked: %w", err)
 	}
 	s.state = Syncing
 	return nil
+}
+
+// verifyAcked is the acknowledged vector after a WELCOME announcing
+// relay: the relay's head per actor, except that changes the replica holds
+// but never saw acknowledged stay unacknowledged, so they are pushed again
+// and the relay checks their bytes. Otherwise a different change under the
+// same (actor, seq), forged or from a forked replica, would count as ours
+// and ours would be silently lost.
+func verifyAcked(acked, relay, local crdt.VersionVector) crdt.VersionVector {
+	out := relay.Clone()
+	for a, head := range relay {
+		if local[a] > acked[a] {
+			out[a] = min(head, acked[a])
+		}
+		if out[a] == 0 {
+			delete(out, a)
+		}
+	}
+	return out
 }
 
 func (s *Session) ackLocked(a *Ack) ([][]byte, error) {

@@ -60,6 +60,7 @@ func TestHandshakeWindowAndAcks(t *testing.T) {
 	for range 7 {
 		st.Write([]byte("x"))
 	}
+	_ = st.SetAcked(crdt.VersionVector{"me": 1}) // me:1 was acknowledged earlier
 	s := newSession(t, st)
 	var states []string
 	s.Subscribe(func(st hsync.Status) { states = append(states, fmt.Sprintf("%s/%d", st.State, st.Pending)) })
@@ -86,7 +87,7 @@ func TestHandshakeWindowAndAcks(t *testing.T) {
 	if st.Version().Get("you") != 1 || s.Status().State != hsync.Synced {
 		t.Fatalf("status %+v, version %v", s.Status(), st.Version())
 	}
-	want := "[offline/7 connecting/7 syncing/6 syncing/4 syncing/2 synced/0]"
+	want := "[offline/6 connecting/6 syncing/6 syncing/4 syncing/2 synced/0]"
 	if got := fmt.Sprint(states); got != want {
 		t.Fatalf("status sequence %s, want %s", got, want)
 	}
@@ -111,6 +112,33 @@ func TestDisconnectResendsOnlyUnacked(t *testing.T) {
 	out = must(t)(s.Receive(enc(t, &hsync.Welcome{Version: crdt.VersionVector{"me": 2}, MaxBatch: 2})))
 	if len(out) != 1 || out[0].(*hsync.Push).Changes[0].Seq != 3 {
 		t.Fatalf("after reconnect pushed %#v, want me:3..4 only", out)
+	}
+}
+
+// TestWelcomeDoesNotAcknowledge: changes the relay announces but never
+// acknowledged to this replica are pushed again, so that the relay checks
+// their bytes (seq_conflict if it holds other ones), and stay pending
+// until their ACK.
+func TestWelcomeDoesNotAcknowledge(t *testing.T) {
+	st := synctest.NewMemStore("me")
+	for range 4 {
+		st.Write([]byte("x"))
+	}
+	_ = st.SetAcked(crdt.VersionVector{"me": 2})
+	s := newSession(t, st)
+	must(t)(s.Connect())
+	out := must(t)(s.Receive(enc(t, &hsync.Welcome{Version: crdt.VersionVector{"me": 4, "you": 3}})))
+	if len(out) != 1 || out[0].(*hsync.Push).Changes[0].Seq != 3 || len(out[0].(*hsync.Push).Changes) != 2 {
+		t.Fatalf("after welcome pushed %#v, want me:3..4 again", out)
+	}
+	if got := s.Status().Pending; got != 2 {
+		t.Fatalf("pending %d before the ACK, want 2", got)
+	}
+	if _, err := s.Receive(enc(t, &hsync.ErrorMessage{Code: hsync.CodeSeqConflict, ID: out[0].(*hsync.Push).ID})); !errors.Is(err, hsync.ErrSeqConflict) || !hsync.Stopped(err) {
+		t.Fatalf("seq_conflict gave %v", err)
+	}
+	if acked, _ := st.Acked(); acked.Get("me") != 2 || acked.Get("you") != 3 {
+		t.Fatalf("persisted acked %v, want me:2 you:3", acked)
 	}
 }
 

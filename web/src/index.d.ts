@@ -201,7 +201,11 @@ export interface SyncStatus {
   state: 'offline' | 'connecting' | 'syncing' | 'synced';
   /** Local changes the relay has not acknowledged yet. */
   pending: number;
-  /** Why the last connection ended: a stable protocol code ('unauthorized', 'token_expired', ..., or 'network') and a message. */
+  /**
+   * Why the last connection ended: a stable protocol code ('unauthorized', 'token_expired', 'seq_conflict', ...,
+   * or 'network') and a message. After 'seq_conflict' (the relay holds another change under one of this
+   * replica's (actor, seq)) sync stops until the next connect(); the change stays pending.
+   */
   lastError: null | { code: string; message: string };
 }
 
@@ -210,7 +214,7 @@ export declare class Sync {
   private constructor();
   /** The current status. */
   readonly status: SyncStatus;
-  /** Starts syncing; reconnects with backoff until disconnect(). Offline changes are kept and sent later. */
+  /** Starts syncing; reconnects with backoff until disconnect() (or a 'seq_conflict'). Offline changes are kept and sent later. */
   connect(options: SyncOptions): Promise<void>;
   /** Stops syncing. */
   disconnect(): Promise<void>;

@@ -53,6 +53,8 @@ type DB struct {
 	tails   map[string]uint64     // metaTails as stored: documents with a tail (tail.go)
 	commits uint64
 	pending []*crdt.Change      // remote changes waiting for their causal past
+	acked   crdt.VersionVector  // metaAcked as last read or written (syncstore.go)
+	unacked int                 // changes in replica that acked does not cover: Pending()
 	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
 
 	checkpointing bool     // a background Checkpoint is running (checkpoint.go)
@@ -94,7 +96,7 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 // a first open, which creates the identity, takes it.
 func (db *DB) openStored(ctx context.Context) error {
 	indexes := db.readIndexes(ctx)
-	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails})
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails, metaAcked})
 	if err != nil {
 		return err
 	}
@@ -113,7 +115,7 @@ func (db *DB) openStored(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return db.reload(stored, meta[2], meta[3], indexes)
+	return db.reload(stored, meta[2], meta[3], meta[4], indexes)
 }
 
 // Actor returns the id of this database's replica.
@@ -154,18 +156,18 @@ func (db *DB) refresh(ctx context.Context, continuous bool) error {
 		return nil
 	}
 	indexes := db.readIndexes(ctx)
-	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaReplica, metaTails})
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaReplica, metaTails, metaAcked})
 	if err != nil {
 		return fmt.Errorf("load replica: %w", err)
 	}
-	return db.reload(stored, meta[0], meta[1], indexes)
+	return db.reload(stored, meta[0], meta[1], meta[2], indexes)
 }
 
 // reload replaces the CRDT cache with the replica of the stored metadata
-// (nil when there is none yet) and the stored list of tails at commit
-// counter stored, and the declared indexes with what the read started by
-// readIndexes returns.
-func (db *DB) reload(stored uint64, meta, tails []byte, readIndexes func() (map[string][]string, error)) error {
+// (nil when there is none yet), the stored list of tails and acknowledged
+// vector at commit counter stored, and the declared indexes with what the
+// read started by readIndexes returns.
+func (db *DB) reload(stored uint64, meta, tails, acked []byte, readIndexes func() (map[string][]string, error)) error {
 	var r *crdt.Replica
 	var err error
 	if meta == nil {
@@ -184,6 +186,11 @@ func (db *DB) reload(stored uint64, meta, tails []byte, readIndexes func() (map[
 	if err != nil {
 		return err
 	}
+	a, err := decodeAcked(acked)
+	if err != nil {
+		return err
+	}
+	db.acked, db.unacked = a, countUnacked(r.Version(), a)
 	db.replica, db.loaded, db.tails, db.tailsDirty, db.unwritten, db.logRuns = r, map[docKey]*loadedDoc{}, t, false, nil, nil
 	db.commits, db.pending, db.indexes = stored, nil, indexes
 	return nil

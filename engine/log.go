@@ -31,6 +31,9 @@ type logRun struct {
 // actor's changes arrive in seq order; a change that does not follow its
 // run starts a new one. It returns c encoded.
 func (db *DB) queueLog(c *crdt.Change) []byte {
+	if c.Seq > db.acked.Get(c.Actor) {
+		db.unacked++ // every change enters the log here: Pending() stays a counter
+	}
 	b := crdt.EncodeChange(c)
 	if n := len(db.logRuns); n > 0 {
 		for i := n - 1; i >= 0; i-- {

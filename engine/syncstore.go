@@ -92,14 +92,18 @@ func (s syncStore) ApplyRemote(envs []hsync.Envelope) error {
 	for i, e := range envs {
 		c, err := crdt.DecodeChange(e.Payload)
 		if err != nil {
-			return fmt.Errorf("change %s/%d: %w", e.Actor, e.Seq, errors.Join(ErrInvalidChange, err))
+			return fmt.Errorf("change %s/%d: %w", e.Actor, e.Seq, errors.Join(hsync.ErrInvalidChange, ErrInvalidChange, err))
 		}
 		if c.Actor != e.Actor || c.Seq != e.Seq {
-			return fmt.Errorf("envelope %s/%d carries change %s/%d: %w", e.Actor, e.Seq, c.Actor, c.Seq, ErrInvalidChange)
+			return fmt.Errorf("envelope %s/%d carries change %s/%d: %w: %w", e.Actor, e.Seq, c.Actor, c.Seq, hsync.ErrInvalidChange, ErrInvalidChange)
 		}
 		changes[i] = c
 	}
-	return s.db.ApplyRemote(s.ctx, changes)
+	err := s.db.ApplyRemote(s.ctx, changes)
+	if CodeOf(err) == CodeInvalidChange {
+		err = fmt.Errorf("%w: %w", hsync.ErrInvalidChange, err) // the relay's fault, not the storage's
+	}
+	return err
 }
 
 // Acked implements sync.LocalStore.
@@ -111,11 +115,44 @@ func (s syncStore) Acked() (crdt.VersionVector, error) {
 	if err != nil {
 		return nil, err
 	}
-	var v crdt.VersionVector
+	return decodeAcked(b)
+}
+
+// decodeAcked decodes a stored metaAcked (nil: none yet).
+func decodeAcked(b []byte) (crdt.VersionVector, error) {
+	v := crdt.VersionVector{}
+	if b == nil {
+		return v, nil
+	}
 	if err := msgpack.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("stored acked version: %w", errors.Join(ErrStorage, err))
 	}
 	return v, nil
+}
+
+// countUnacked returns how many changes of have acked does not cover.
+func countUnacked(have, acked crdt.VersionVector) int {
+	n := 0
+	for a, seq := range have {
+		if seq > acked[a] {
+			n += int(seq - acked[a])
+		}
+	}
+	return n
+}
+
+// Pending implements sync.LocalStore: see DB.Pending.
+func (s syncStore) Pending() int { return s.db.Pending() }
+
+// Pending returns how many changes this database holds that the relay has
+// not acknowledged as durable (by the acknowledged vector this tab last
+// read or wrote), connected or not. It is a counter kept as changes enter
+// the log (queueLog) and as acknowledgements arrive (SetAcked), so it
+// costs nothing to ask.
+func (db *DB) Pending() int {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.unacked
 }
 
 // SetAcked implements sync.LocalStore. The stored vector only grows (two
@@ -146,6 +183,10 @@ func (s syncStore) SetAcked(vv crdt.VersionVector) error {
 				}
 			}
 		}
-		return s.db.storage.Commit(s.ctx, writes)
+		if err := s.db.storage.Commit(s.ctx, writes); err != nil {
+			return err
+		}
+		s.db.acked, s.db.unacked = vv, countUnacked(s.db.replica.Version(), vv)
+		return nil
 	})
 }

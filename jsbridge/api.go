@@ -85,7 +85,7 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &database{subs: map[int]func(){}, sync: newSyncer()}
+	d := &database{subs: map[int]func(){}}
 	if d.tabs, err = newTabs(name); err != nil {
 		storage.Close()
 		return nil, err
@@ -94,6 +94,7 @@ func (r *registry) open(ctx context.Context, args []safejs.Value) (any, error) {
 		d.tabs.close()
 		return nil, err
 	}
+	d.sync = newSyncer(d.db.Pending)
 	d.tabs.deliverTo(func(msg []byte) {
 		if err := d.db.Receive(msg); err != nil {
 			// Another tab's notice this tab cannot read (from another

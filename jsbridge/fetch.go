@@ -5,6 +5,7 @@ package jsbridge
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hack-pad/safejs"
@@ -33,7 +34,7 @@ func (p fetchPoller) Poll(ctx context.Context, body []byte, wait time.Duration) 
 		return nil, err
 	}
 	signal, _ := abort.Get("signal")
-	init, err := lookup("JSON").Call("parse", `{"method":"POST","headers":{"content-type":"application/vnd.hearth.sync+msgpack"}}`)
+	init, err := lookup("JSON").Call("parse", `{"method":"POST","headers":{"content-type":"`+syncContentType+`"}}`)
 	if err != nil {
 		return nil, err
 	}
@@ -43,6 +44,9 @@ func (p fetchPoller) Poll(ctx context.Context, body []byte, wait time.Duration) 
 	defer stop()
 	resp, err := await(ctx, "fetch", func() (safejs.Value, error) { return safejs.Global().Call("fetch", url, init) })
 	if err != nil {
+		return nil, fmt.Errorf("POST %s: %w", p.url, err)
+	}
+	if err := protocolAnswer(resp); err != nil {
 		return nil, fmt.Errorf("POST %s: %w", p.url, err)
 	}
 	buf, err := await(ctx, "read response", func() (safejs.Value, error) { return resp.Call("arrayBuffer") })
@@ -56,7 +60,38 @@ func (p fetchPoller) Poll(ctx context.Context, body []byte, wait time.Duration) 
 	return idb.BytesFromJS(arr)
 }
 
-// await calls start, which returns a Promise, and waits for it to settle.
+// syncContentType is the media type of the HTTP binding's bodies; a
+// relay's error answers carry it too (one ERROR frame).
+const syncContentType = "application/vnd.hearth.sync+msgpack"
+
+// protocolAnswer returns an error for a response that is not the relay's
+// (a proxy's 502 page, say), so that the status says "network", not
+// "malformed".
+func protocolAnswer(resp safejs.Value) error {
+	status, _ := resp.Get("status")
+	code, _ := status.Int()
+	headers, err := resp.Get("headers")
+	if err != nil {
+		return err
+	}
+	ct, err := headers.Call("get", "content-type")
+	if err != nil {
+		return err
+	}
+	if t, _ := typeOf(ct); t == safejs.TypeString {
+		if s, _ := ct.String(); strings.HasPrefix(s, syncContentType) {
+			return nil
+		}
+	}
+	if code == 200 {
+		return nil // an old relay may not label its answers
+	}
+	return fmt.Errorf("HTTP %d without a sync body", code)
+}
+
+// await calls start, which returns a Promise, and waits for it to settle
+// or for ctx to end. A rejection's message (or the value itself, when it
+// is not an Error) becomes the error.
 func await(ctx context.Context, what string, start func() (safejs.Value, error)) (safejs.Value, error) {
 	p, err := start()
 	if err != nil {
@@ -74,27 +109,43 @@ func await(ctx context.Context, what string, start func() (safejs.Value, error))
 	if err != nil {
 		return safejs.Value{}, err
 	}
-	defer onOK.Release()
 	onErr, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		msg := "rejected"
-		if m, err := args[0].Get("message"); err == nil {
-			msg, _ = m.String()
-		}
-		done <- result{err: fmt.Errorf("%s failed: %s", what, msg)}
+		done <- result{err: fmt.Errorf("%s failed: %s", what, reason(args[0]))}
 		return nil
 	})
 	if err != nil {
+		onOK.Release()
 		return safejs.Value{}, err
 	}
-	defer onErr.Release()
+	release := func() { onOK.Release(); onErr.Release() }
 	if _, err := p.Call("then", onOK.Value(), onErr.Value()); err != nil {
+		release()
 		return safejs.Value{}, err
 	}
 	select {
 	case r := <-done:
+		release()
 		return r.v, r.err
 	case <-ctx.Done():
-		<-done // the aborted fetch still settles; its handlers must run before release
+		// The Promise may settle later (an aborted fetch does, a token
+		// provider may not): its handlers must stay until it does.
+		go func() { <-done; release() }()
 		return safejs.Value{}, ctx.Err()
 	}
+}
+
+// reason describes a Promise's rejection value.
+func reason(v safejs.Value) string {
+	if m, err := v.Get("message"); err == nil {
+		if t, err := typeOf(m); err == nil && t == safejs.TypeString {
+			s, _ := m.String()
+			return s
+		}
+	}
+	s, err := lookup("String").Invoke(v)
+	if err != nil {
+		return "rejected"
+	}
+	str, _ := s.String()
+	return str
 }

@@ -4,8 +4,6 @@ package jsbridge
 
 import (
 	"context"
-	"errors"
-
 	"strings"
 	"sync"
 	"time"
@@ -20,32 +18,46 @@ import (
 const longPoll = 25 * time.Second
 
 // syncer runs one database's sync session and fans its status out to JS
-// subscribers.
+// subscribers. Without a session (before connect(), after disconnect())
+// the status is offline with the engine's pending count, kept current at
+// every commit.
 type syncer struct {
 	mu      sync.Mutex
 	session *hsync.Session
 	stop    func() // ends the session's run and its status feed
+	pending func() int
 	status  map[string]any
 	subs    map[int]safejs.Value
 }
 
-func newSyncer() *syncer {
-	return &syncer{status: statusMap(hsync.Status{}), subs: map[int]safejs.Value{}}
+func newSyncer(pending func() int) *syncer {
+	return &syncer{pending: pending, status: statusMap(hsync.Status{Pending: pending()}), subs: map[int]safejs.Value{}}
 }
 
-// notify tells a running session that the database has new local changes.
+// notify tells a running session that the database has new local changes;
+// without one, it publishes the new pending count.
 func (s *syncer) notify() {
 	s.mu.Lock()
 	sess := s.session
 	s.mu.Unlock()
 	if sess != nil {
 		sess.Notify()
+		return
 	}
+	s.publishOffline()
 }
 
-// syncOptions are the fields of db.sync.connect()'s argument.
+// publishOffline publishes the status of a syncer without a session.
+func (s *syncer) publishOffline() {
+	s.publish(hsync.Status{State: hsync.Offline, Pending: s.pending()})
+}
+
+// syncOptions are the fields of db.sync.connect()'s argument; provider,
+// when set, is connect()'s token function (it replaces token).
 type syncOptions struct {
 	url, space, token, transport string
+	provider                     safejs.Value
+	hasProvider                  bool
 }
 
 func parseSyncOptions(v any) (syncOptions, error) {
@@ -78,18 +90,23 @@ func parseSyncOptions(v any) (syncOptions, error) {
 // connect starts (or restarts) the session for d.
 func (s *syncer) connect(d *database, o syncOptions) error {
 	s.disconnect()
-	sess, err := hsync.NewSession(hsync.Config{Space: o.space, Token: func() (string, error) { return o.token, nil }}, d.db.SyncStore(context.Background()))
+	ctx, cancel := context.WithCancel(context.Background())
+	token := func() (string, error) { return o.token, nil }
+	if o.hasProvider {
+		token = tokenFrom(ctx, o.provider)
+	}
+	sess, err := hsync.NewSession(hsync.Config{Space: o.space, Token: token}, d.db.SyncStore(context.Background()))
 	if err != nil {
+		cancel()
 		return err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	unsubscribe := sess.Subscribe(s.publish)
 	s.mu.Lock()
 	s.session = sess
 	s.stop = func() {
 		unsubscribe() // a stopped session's last words must not overwrite its successor's status
 		cancel()
-		s.publish(hsync.Status{State: hsync.Offline, Pending: sess.Status().Pending})
+		s.publishOffline()
 	}
 	s.mu.Unlock()
 	// Run and RunPoll return early only on a permanent error (seq_conflict);
@@ -145,23 +162,14 @@ func (s *syncer) unsubscribe(id int) {
 }
 
 // statusMap is the JS form of a status: {state, pending, lastError}, where
-// lastError is null or {code, message} with a stable protocol code
-// ("unauthorized", "token_expired", ...) or "network".
+// lastError is null or {code, message} with code hsync.ErrorCode's stable
+// name ("unauthorized", "token_expired", "storage", "network", ...).
 func statusMap(st hsync.Status) map[string]any {
 	m := map[string]any{"state": st.State.String(), "pending": float64(st.Pending), "lastError": nil}
 	if st.LastError != nil {
-		m["lastError"] = map[string]any{"code": syncErrorCode(st.LastError), "message": st.LastError.Error()}
+		m["lastError"] = map[string]any{"code": hsync.ErrorCode(st.LastError), "message": st.LastError.Error()}
 	}
 	return m
-}
-
-func syncErrorCode(err error) string {
-	code := hsync.CodeOf(err)
-	var remote *hsync.RemoteError
-	if code == hsync.CodeInternal && !errors.As(err, &remote) && !errors.Is(err, hsync.ErrInternal) {
-		return "network"
-	}
-	return code.String()
 }
 
 // The exported sync methods.
@@ -181,6 +189,12 @@ func (r *registry) syncConnect(_ context.Context, args []safejs.Value) (any, err
 	o, err := parseSyncOptions(v)
 	if err != nil {
 		return nil, err
+	}
+	if len(args) > 2 && !args[2].IsUndefined() {
+		if o.provider, err = funcArg(args, 2); err != nil {
+			return nil, invalid("sync token must be a string or a function returning one")
+		}
+		o.hasProvider = true
 	}
 	return nil, d.sync.connect(d, o)
 }

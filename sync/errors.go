@@ -59,6 +59,56 @@ var (
 	ErrClosed = errors.New("hearth/sync: session closed")
 )
 
+// Client-side failures. They never cross the wire; ErrorCode names them
+// for the status a UI shows.
+var (
+	// ErrStorage reports that the local replica's storage failed while
+	// the session read changes to push, applied received ones or
+	// persisted the acknowledged vector.
+	ErrStorage = errors.New("hearth/sync: local storage failed")
+	// ErrInvalidChange reports a change from the relay that the replica
+	// cannot decode or apply. LocalStore.ApplyRemote wraps it.
+	ErrInvalidChange = errors.New("hearth/sync: invalid change from the relay")
+	// ErrTokenProvider reports that Config.Token failed.
+	ErrTokenProvider = errors.New("hearth/sync: token provider failed")
+)
+
+// ErrorCode returns the stable name of what ended a connection, as the
+// status shows it: the protocol code's name ("unauthorized",
+// "token_expired", ...) when the relay sent an ERROR or the session found
+// the relay's frames or its own outgoing ones breaking the protocol;
+// "token_provider", "invalid_change" or "storage" for the client-side
+// failures above; and "network" for everything else, which is the
+// transport failing (a refused connection, a closed socket, an HTTP
+// failure).
+func ErrorCode(err error) string {
+	var re *RemoteError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &re):
+		return re.Code.String()
+	case errors.Is(err, ErrTokenProvider):
+		return "token_provider"
+	case errors.Is(err, ErrInvalidChange):
+		return "invalid_change"
+	case errors.Is(err, ErrStorage):
+		return "storage"
+	}
+	for c := CodeMalformed; c <= CodeShuttingDown; c++ {
+		if errors.Is(err, codeErrs[c]) {
+			return c.String()
+		}
+	}
+	return "network"
+}
+
+// refused reports whether err is the relay refusing the token, so that
+// the next connection asks Config.Token for a new one.
+func refused(err error) bool {
+	return errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrTokenExpired)
+}
+
 var codeErrs = map[Code]error{
 	CodeMalformed: ErrMalformed, CodeVersion: ErrVersion,
 	CodeUnknownType: ErrUnknownType, CodeTooLarge: ErrTooLarge,

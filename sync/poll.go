@@ -80,7 +80,11 @@ func (s *Session) pollHandleLocked(m Message) ([][]byte, error) {
 		}
 		delete(s.flight, a.ID)
 		s.acked.Merge(a.Version)
-		return nil, s.store.SetAcked(s.acked)
+		s.progress++
+		if err := s.store.SetAcked(s.acked); err != nil {
+			return nil, storageErr("persist acked", err)
+		}
+		return nil, nil
 	}
 	return s.handleLocked(m)
 }

@@ -3,7 +3,6 @@ package sync
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 )
 
@@ -48,14 +47,19 @@ func (s *Session) refreshAndEmit() {
 	s.emit()
 }
 
-// Run keeps the session connected until ctx ends: it dials, runs the
-// protocol over the transport, and on any error disconnects and dials again
-// after Config.Backoff. It returns ctx.Err(), or a permanent error (see
+// Run keeps the session connected until ctx ends: it fetches a token if
+// it holds none (Config.Token), dials, runs the protocol over the
+// transport, and on any error disconnects and tries again after
+// Config.Backoff. It returns ctx.Err(), or a permanent error (see
 // [Stopped]) that it gave up on; the status keeps it as LastError.
 func (s *Session) Run(ctx context.Context, dial Dialer) error {
 	attempt := 0
 	for {
-		welcomed, err := s.runOnce(ctx, dial)
+		before := s.progressCount()
+		err := s.fetchToken()
+		if err == nil {
+			err = s.runOnce(ctx, dial)
+		}
 		if ctx.Err() != nil {
 			s.Disconnect(nil)
 			return ctx.Err()
@@ -64,12 +68,10 @@ func (s *Session) Run(ctx context.Context, dial Dialer) error {
 		if Stopped(err) {
 			return err
 		}
-		if welcomed {
+		if s.progressCount() != before {
 			attempt = 0
 		}
-		select {
-		case <-s.after(s.backoff(attempt)):
-		case <-ctx.Done():
+		if !s.sleep(ctx, attempt) {
 			return ctx.Err()
 		}
 		attempt++
@@ -80,6 +82,27 @@ func (s *Session) Run(ctx context.Context, dial Dialer) error {
 // a seq_conflict, which every new connection would meet again. The local
 // changes stay in the log and in the pending count.
 func Stopped(err error) bool { return errors.Is(err, ErrSeqConflict) }
+
+// progressCount returns s.progress: a connection that moved it (an ACK,
+// changes received, Synced reached) restarts the backoff. A WELCOME alone
+// does not, or a relay that fails every connection right after its
+// WELCOME would be retried a few times a second for ever.
+func (s *Session) progressCount() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.progress
+}
+
+// sleep waits for the backoff of attempt; it reports false if ctx ended
+// first.
+func (s *Session) sleep(ctx context.Context, attempt int) bool {
+	select {
+	case <-s.after(s.backoff(attempt)):
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
 
 func (s *Session) after(d time.Duration) <-chan time.Time {
 	if s.cfg.After != nil {
@@ -92,20 +115,18 @@ func (s *Session) backoff(attempt int) time.Duration {
 	if s.cfg.Backoff != nil {
 		return s.cfg.Backoff(attempt)
 	}
-	d := 250 * time.Millisecond << min(attempt, 7) // 250ms .. 32s
-	d = min(d, 30*time.Second)
-	return d/2 + rand.N(d/2+1) // jitter so clients do not reconnect in lockstep
+	return DefaultBackoff.Delay(attempt)
 }
 
-// runOnce runs one connection; welcomed reports whether the relay accepted
-// it (which resets the backoff). Frames go out through a writer goroutine so
-// that a blocked Send never stops the loop from draining incoming frames
-// (which could deadlock both peers on full socket buffers). The queue never
-// fills: the session emits at most HELLO plus Window pushes awaiting ACK.
-func (s *Session) runOnce(ctx context.Context, dial Dialer) (welcomed bool, err error) {
+// runOnce runs one connection until it fails. Frames go out through a
+// writer goroutine so that a blocked Send never stops the loop from
+// draining incoming frames (which could deadlock both peers on full socket
+// buffers). The queue never fills: the session emits at most HELLO plus
+// Window pushes awaiting ACK.
+func (s *Session) runOnce(ctx context.Context, dial Dialer) error {
 	t, err := dial(ctx)
 	if err != nil {
-		return false, err
+		return err
 	}
 	defer t.Close()
 	ctx, cancel := context.WithCancel(ctx)
@@ -118,7 +139,7 @@ func (s *Session) runOnce(ctx context.Context, dial Dialer) (welcomed bool, err 
 	frames, err := s.Connect()
 	for {
 		if err != nil {
-			return welcomed, err
+			return err
 		}
 		for _, f := range frames {
 			out <- f
@@ -132,7 +153,6 @@ func (s *Session) runOnce(ctx context.Context, dial Dialer) (welcomed bool, err 
 		case <-ctx.Done():
 			err = ctx.Err()
 		}
-		welcomed = welcomed || s.Status().State >= Syncing
 	}
 }
 

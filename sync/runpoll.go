@@ -16,63 +16,85 @@ type Poller interface {
 // RunPoll keeps the session in sync through the HTTP binding until ctx
 // ends: it exchanges requests at once while either side has more, then
 // long-polls for up to wait; Notify cuts a long-poll short so local changes
-// go out at once. Errors disconnect and retry after Config.Backoff. It
-// returns ctx.Err(), or a permanent error (see [Stopped]) that it gave up
-// on.
+// go out at once. Errors disconnect and retry after Config.Backoff, and so
+// do exchanges that want another at once but moved nothing (no ACK, no
+// change) beyond the first, which only learns the relay's vector: a relay
+// that answers without taking what is sent is not asked again and again.
+// It returns ctx.Err(), or a permanent error (see [Stopped]) that it gave
+// up on.
 func (s *Session) RunPoll(ctx context.Context, p Poller, wait time.Duration) error {
-	attempt, again := 0, true
+	attempt, idle, again := 0, 0, true
 	for {
-		var err error
-		again, err = s.pollOnce(ctx, p, wait, again)
+		before := s.progressCount()
+		err := s.fetchToken()
+		more, kicked := false, false
+		if err == nil {
+			more, kicked, err = s.pollOnce(ctx, p, wait, again)
+		}
 		if ctx.Err() != nil {
 			s.Disconnect(nil)
 			return ctx.Err()
 		}
-		if err == nil {
-			attempt = 0
+		again = true
+		switch {
+		case err != nil:
+			s.Disconnect(err)
+			if Stopped(err) {
+				return err
+			}
+		case kicked:
 			continue
+		case s.progressCount() != before || !more:
+			attempt, idle, again = 0, 0, more
+			continue
+		default:
+			if idle++; idle == 1 {
+				continue
+			}
 		}
-		s.Disconnect(err)
-		if Stopped(err) {
-			return err
-		}
-		select {
-		case <-s.after(s.backoff(attempt)):
-		case <-ctx.Done():
+		if !s.sleep(ctx, attempt) {
 			return ctx.Err()
 		}
-		attempt, again = attempt+1, true
+		attempt++
 	}
 }
 
-// pollOnce runs one exchange; it long-polls unless again.
-func (s *Session) pollOnce(ctx context.Context, p Poller, wait time.Duration, again bool) (bool, error) {
+// pollOnce runs one exchange; it long-polls unless again, and then a local
+// commit (Notify) cuts it short: kicked reports that, and that the
+// exchange's answer, if any, was dropped.
+func (s *Session) pollOnce(ctx context.Context, p Poller, wait time.Duration, again bool) (more, kicked bool, err error) {
 	body, err := s.PollRequest()
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if again {
-		wait = 0
+		resp, err := p.Poll(ctx, body, 0)
+		if err != nil {
+			return false, false, err
+		}
+		more, err = s.PollResponse(resp)
+		return more, false, err
 	}
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	kicked := make(chan bool, 1)
+	cut := make(chan bool, 1)
 	go func() {
 		select {
 		case <-s.kick:
-			kicked <- true
+			cut <- true
 			cancel()
 		case <-pctx.Done():
-			kicked <- false
+			cut <- false
 		}
 	}()
 	resp, err := p.Poll(pctx, body, wait)
 	cancel()
-	if <-kicked && ctx.Err() == nil {
-		return true, nil // local changes: send them now, response or not
+	if <-cut && ctx.Err() == nil {
+		return true, true, nil // local changes: send them now, response or not
 	}
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
-	return s.PollResponse(resp)
+	more, err = s.PollResponse(resp)
+	return more, false, err
 }

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"errors"
 	"fmt"
 	gosync "sync"
 	"time"
@@ -12,16 +13,22 @@ import (
 type Config struct {
 	// Space is the unit of sharing to sync (1..MaxIDLen bytes).
 	Space string
-	// Token returns the token for Space; it is called once per connection
-	// so that it may refresh. Nil means an empty token (open relays).
+	// Token returns the token for Space. The session calls it before its
+	// first connection and again after the relay refused the token
+	// (unauthorized, token_expired), and reuses the token in between (the
+	// HTTP binding sends it with every request). Run and RunPoll call it
+	// without holding the session's lock, so it may wait (say, for an app
+	// server); an error fails that attempt, which is retried after the
+	// backoff. Nil means an empty token (open relays).
 	Token func() (string, error)
 	// Window is how many PUSH frames may await their ACK; default 4.
 	Window int
 	// Limits bound outgoing batches and incoming frames; default
 	// DefaultLimits, narrowed by the relay's WELCOME.
 	Limits Limits
-	// Backoff returns the wait before reconnection attempt n (from 0);
-	// default exponential from 250ms to 30s with jitter. Used by Run.
+	// Backoff returns the wait before retry attempt n (from 0) of Run and
+	// RunPoll; default DefaultBackoff.Delay. The attempt count goes back
+	// to 0 only after a connection made progress (see Session.progress).
 	Backoff func(attempt int) time.Duration
 	// After is the clock Run waits on; default time.After.
 	After func(time.Duration) <-chan time.Time
@@ -47,6 +54,11 @@ type Session struct {
 	welcomed bool
 	pending  int
 	lastErr  error
+	token    string // the token of the last HELLO, reused until refused
+	haveTok  bool
+	// progress counts ACKs, received changes and arrivals at Synced: a
+	// connection that moved it was worth making, so the backoff restarts.
+	progress uint64
 	subs     map[int]func(Status)
 	nextSub  int
 	emitted  Status
@@ -64,7 +76,7 @@ func NewSession(cfg Config, store LocalStore) (*Session, error) {
 	cfg.Limits = cfg.Limits.WithDefaults()
 	acked, err := store.Acked()
 	if err != nil {
-		return nil, fmt.Errorf("hearth/sync: load acked version: %w", err)
+		return nil, storageErr("load acked version", err)
 	}
 	s := &Session{cfg: cfg, store: store, lim: cfg.Limits, acked: acked.Clone(),
 		flight: map[uint64]bool{}, subs: map[int]func(Status){}, kick: make(chan struct{}, 1)}
@@ -88,15 +100,51 @@ func (s *Session) Connect() ([][]byte, error) {
 }
 
 func (s *Session) helloLocked() ([]byte, error) {
-	token := ""
-	if s.cfg.Token != nil {
-		t, err := s.cfg.Token()
+	if !s.haveTok { // not fetched by Run or RunPoll: the caller drives the session by hand
+		t, err := s.callToken()
 		if err != nil {
-			return nil, fmt.Errorf("hearth/sync: token: %w", err)
+			return nil, err
 		}
-		token = t
+		s.token, s.haveTok = t, true
 	}
-	return Encode(&Hello{Space: s.cfg.Space, Token: token, Version: s.store.Version()})
+	return Encode(&Hello{Space: s.cfg.Space, Token: s.token, Version: s.store.Version()})
+}
+
+func (s *Session) callToken() (string, error) {
+	if s.cfg.Token == nil {
+		return "", nil
+	}
+	t, err := s.cfg.Token()
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrTokenProvider, err)
+	}
+	return t, nil
+}
+
+// fetchToken asks Config.Token for a token unless the session holds one
+// the relay has not refused; it runs without s.mu held, as the provider
+// may wait.
+func (s *Session) fetchToken() error {
+	s.mu.Lock()
+	have := s.haveTok
+	s.mu.Unlock()
+	if have {
+		return nil
+	}
+	t, err := s.callToken()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.token, s.haveTok = t, true
+	s.mu.Unlock()
+	return nil
+}
+
+// storageErr wraps a LocalStore failure so that ErrorCode names it
+// "storage", not "network".
+func storageErr(what string, err error) error {
+	return fmt.Errorf("%w: %s: %w", ErrStorage, what, err)
 }
 
 // Receive handles one frame from the relay and returns the frames to send
@@ -161,7 +209,7 @@ func (s *Session) acceptWelcomeLocked(w *Welcome) error {
 	// what it lost (a restored backup) must be pushed again.
 	s.acked, s.welcomed = verifyAcked(s.acked, w.Version, s.store.Version()), true
 	if err := s.store.SetAcked(s.acked); err != nil {
-		return fmt.Errorf("hearth/sync: persist acked: %w", err)
+		return storageErr("persist acked", err)
 	}
 	s.state = Syncing
 	return nil
@@ -192,8 +240,9 @@ func (s *Session) ackLocked(a *Ack) ([][]byte, error) {
 	}
 	delete(s.flight, a.ID)
 	s.acked.Merge(a.Version)
+	s.progress++
 	if err := s.store.SetAcked(s.acked); err != nil {
-		return nil, fmt.Errorf("hearth/sync: persist acked: %w", err)
+		return nil, storageErr("persist acked", err)
 	}
 	out, err := s.fillLocked()
 	return out, s.refreshLocked(err)
@@ -218,15 +267,20 @@ func (s *Session) applyLocked(envs []Envelope) error {
 		}
 	}
 	if len(fresh) > 0 {
-		if err := s.store.ApplyRemote(fresh); err != nil {
+		err := s.store.ApplyRemote(fresh)
+		if errors.Is(err, ErrInvalidChange) {
 			return fmt.Errorf("hearth/sync: apply remote: %w", err)
 		}
+		if err != nil {
+			return storageErr("apply remote", err)
+		}
 	}
+	s.progress++
 	got := VersionOf(envs)
 	s.acked.Merge(got)
 	s.sent.Merge(got)
 	if err := s.store.SetAcked(s.acked); err != nil {
-		return fmt.Errorf("hearth/sync: persist acked: %w", err)
+		return storageErr("persist acked", err)
 	}
 	return nil
 }
@@ -262,7 +316,7 @@ func (s *Session) fillLocked() ([][]byte, error) {
 func (s *Session) nextPushLocked() ([]byte, bool, error) {
 	envs, err := s.store.ChangesSince(s.sent, s.lim.MaxBatch)
 	if err != nil {
-		return nil, false, fmt.Errorf("hearth/sync: read local changes: %w", err)
+		return nil, false, storageErr("read local changes", err)
 	}
 	envs, err = fitFrame(envs, s.lim)
 	if err != nil || len(envs) == 0 {
@@ -312,6 +366,9 @@ func (s *Session) Disconnect(err error) {
 	if err != nil {
 		s.lastErr = err
 	}
+	if refused(err) {
+		s.haveTok = false // the next connection asks Config.Token again
+	}
 	s.resetLocked()
 	s.pending = s.countPendingLocked()
 }
@@ -328,8 +385,12 @@ func (s *Session) resetLocked() {
 func (s *Session) refreshLocked(err error) error {
 	s.pending = s.countPendingLocked()
 	if s.state == Syncing || s.state == Synced {
+		was := s.state
 		s.state = Syncing
 		if s.caught && len(s.flight) == 0 && s.pending == 0 {
+			if was != Synced {
+				s.progress++
+			}
 			s.state = Synced
 			s.lastErr = nil
 		}
@@ -337,12 +398,8 @@ func (s *Session) refreshLocked(err error) error {
 	return err
 }
 
+// countPendingLocked asks the store, which keeps the count whether or
+// not a session runs (LocalStore.Pending).
 func (s *Session) countPendingLocked() int {
-	n := 0
-	for a, seq := range s.store.Version() {
-		if seq > s.acked[a] {
-			n += int(seq - s.acked[a])
-		}
-	}
-	return n
+	return s.store.Pending()
 }

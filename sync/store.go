@@ -14,7 +14,9 @@ type LocalStore interface {
 	ChangesSince(vv crdt.VersionVector, limit int) ([]Envelope, error)
 	// ApplyRemote applies changes received from the relay. The session
 	// passes only changes the replica lacks, per actor contiguous with
-	// Version(), in seq order; applying must be atomic and idempotent.
+	// Version(), in seq order; applying must be atomic and idempotent. A
+	// change that cannot be decoded or applied wraps ErrInvalidChange;
+	// any other error is a storage failure.
 	ApplyRemote(changes []Envelope) error
 	// Acked returns the persisted version vector of changes the relay has
 	// acknowledged as durable (empty for a new replica).
@@ -22,4 +24,9 @@ type LocalStore interface {
 	// SetAcked persists vv as the acknowledged version vector, so that the
 	// pending count survives a restart.
 	SetAcked(vv crdt.VersionVector) error
+	// Pending returns how many changes the replica holds that the
+	// persisted acknowledged vector does not cover. The session shows it
+	// as Status.Pending; the store keeps it current with or without a
+	// session, so it should be cheap (the engine keeps a counter).
+	Pending() int
 }

@@ -98,6 +98,19 @@ func (m *MemStore) SetAcked(vv crdt.VersionVector) error {
 	return nil
 }
 
+// Pending implements sync.LocalStore.
+func (m *MemStore) Pending() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for a, l := range m.log {
+		if have := uint64(len(l)); have > m.acked[a] {
+			n += int(have - m.acked[a])
+		}
+	}
+	return n
+}
+
 // Same reports whether m and o hold the same changes with equal payloads.
 func (m *MemStore) Same(o *MemStore) bool {
 	if !m.Version().Equal(o.Version()) {

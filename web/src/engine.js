@@ -95,11 +95,14 @@ function textAPI(raw) {
   return api;
 }
 
-// parsedAPI wraps textAPI's so that results and callback arguments arrive parsed.
+// parsedAPI wraps textAPI's so that results and callback arguments arrive
+// parsed. syncConnect's function is a token provider the engine calls and
+// awaits, not a subscriber: it goes as it is.
 function parsedAPI(text) {
   const api = {};
   for (const name of Object.keys(text)) {
-    api[name] = (...args) => text[name](...args.map((a) => (typeof a === 'function' ? readingText(a) : a))).then(decode);
+    const wrap = (a) => (typeof a === 'function' && name !== 'syncConnect' ? readingText(a) : a);
+    api[name] = (...args) => text[name](...args.map(wrap)).then(decode);
   }
   return api;
 }

@@ -190,31 +190,60 @@ export interface SyncOptions {
   url: string;
   /** The space (unit of sharing) to sync. */
   space: string;
-  /** A token the relay accepts for the space (none for a relay in open mode). */
-  token?: string;
+  /**
+   * A token the relay accepts for the space (none for a relay in open mode),
+   * or a provider of one: called before the first connection and again each
+   * time the relay refuses the token (unauthorized, token_expired); the
+   * session then reconnects with the new token. It runs on the page even
+   * when the engine is in a Worker. A throw or rejection shows as
+   * lastError.code 'token_provider' and is retried with backoff.
+   */
+  token?: string | TokenProvider;
   /** 'websocket' (default, live) or 'fetch' (HTTP request/response with long-polling). */
   transport?: 'websocket' | 'fetch';
 }
 
+/** Returns a token for the space, e.g. fetched from the app's server. */
+export type TokenProvider = () => string | Promise<string>;
+
+/**
+ * Why the last connection failed. Protocol codes, sent by the relay or found
+ * in its frames: 'unauthorized', 'token_expired', 'too_large', 'seq_gap',
+ * 'malformed', 'unsupported_version', 'unknown_type', 'unexpected_message',
+ * 'too_many_connections', 'internal', 'shutting_down'. Client-side codes:
+ * 'network' (the transport failed: connection refused or closed, an HTTP
+ * answer that is not the relay's), 'storage' (local IndexedDB storage
+ * failed), 'invalid_change' (the relay sent a change that cannot be
+ * applied), 'token_provider' (the token function threw, rejected, returned
+ * no string, or took over 30 s).
+ */
+export type SyncErrorCode =
+  | 'unauthorized' | 'token_expired' | 'too_large' | 'seq_gap' | 'seq_conflict' | 'malformed' | 'unsupported_version'
+  | 'unknown_type' | 'unexpected_message' | 'too_many_connections' | 'internal' | 'shutting_down'
+  | 'network' | 'storage' | 'invalid_change' | 'token_provider' | (string & {});
+
 /** The sync status a UI shows. */
 export interface SyncStatus {
   state: 'offline' | 'connecting' | 'syncing' | 'synced';
-  /** Local changes the relay has not acknowledged yet. */
+  /**
+   * Local changes the relay has not acknowledged yet: true at all times,
+   * connected or not (before connect(), after disconnect(), after a reload).
+   */
   pending: number;
   /**
-   * Why the last connection ended: a stable protocol code ('unauthorized', 'token_expired', 'seq_conflict', ...,
-   * or 'network') and a message. After 'seq_conflict' (the relay holds another change under one of this
-   * replica's (actor, seq)) sync stops until the next connect(); the change stays pending.
+   * Why the last connection attempt failed (kept while retrying, cleared once synced), or null. After
+   * 'seq_conflict' (the relay holds another change under one of this replica's (actor, seq)) sync stops
+   * until the next connect(); the change stays pending.
    */
-  lastError: null | { code: string; message: string };
+  lastError: null | { code: SyncErrorCode; message: string };
 }
 
 /** A database's sync with a relay. */
 export declare class Sync {
   private constructor();
-  /** The current status. */
+  /** The current status; current from the moment open() resolves. */
   readonly status: SyncStatus;
-  /** Starts syncing; reconnects with backoff until disconnect() (or a 'seq_conflict'). Offline changes are kept and sent later. */
+  /** Starts syncing; reconnects with exponential backoff and jitter until disconnect() (or a 'seq_conflict'). Offline changes are kept and sent later. */
   connect(options: SyncOptions): Promise<void>;
   /** Stops syncing. */
   disconnect(): Promise<void>;

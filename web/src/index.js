@@ -39,16 +39,23 @@ export async function open(options) {
     // starts opening IndexedDB while the engine downloads and compiles.
     const { engine, booted } = startWorkerEngine(options.wasmURL);
     const [, handle] = await Promise.all([booted, engine.open(options.name)]);
-    return new Database(engine, handle, options.name, inWorker);
+    return following(new Database(engine, handle, options.name, inWorker));
   }
   const { loadEngine, warmStorage } = await import('./engine.js');
   const release = warmStorage(options.name);
   try {
     const engine = await loadEngine(options.wasmURL);
-    return new Database(engine, await engine.open(options.name), options.name, inWorker);
+    return await following(new Database(engine, await engine.open(options.name), options.name, inWorker));
   } finally {
     release();
   }
+}
+
+// following resolves to db once db.sync.status is the engine's (its
+// pending count of unsent changes included), before any connect().
+async function following(db) {
+  await db.sync._follow();
+  return db;
 }
 
 /** Marks a string to be stored as collaborative text (see insertText). */
@@ -142,7 +149,7 @@ export class Database {
 export class Sync {
   #db;
   #listeners = new Set();
-  #stop;
+  #following;
 
   /** @internal */
   constructor(db) {
@@ -155,9 +162,13 @@ export class Sync {
    * Starts syncing through the relay at `url` (http:// or https://) for
    * `space`, over 'websocket' (default) or 'fetch'. Reconnects with backoff
    * until disconnect(); offline changes are kept and sent when it can.
+   * `token` is a string, or a function returning one or a Promise of one:
+   * it is called before the first connection and again whenever the
+   * relay refuses the token (unauthorized, token_expired).
    */
   connect({ url, space, token, transport } = {}) {
-    this.#follow();
+    this._follow();
+    if (typeof token === 'function') return this.#db._call('syncConnect', { url, space, transport }, token);
     return this.#db._call('syncConnect', { url, space, token, transport });
   }
 
@@ -168,17 +179,19 @@ export class Sync {
 
   /** Calls `listener` with the status now and after every change. */
   subscribe(listener) {
-    this.#follow();
+    this._follow();
     this.#listeners.add(listener);
     listener(this.status);
     return () => { this.#listeners.delete(listener); };
   }
 
-  #follow() {
-    this.#stop ??= subscribe(this.#db, 'syncSubscribe', [], (status) => {
+  /** @internal Follows the engine's status; resolves once `status` is the engine's. */
+  _follow() {
+    this.#following ??= this.#db._call('syncSubscribe', (status) => {
       this.status = status;
       for (const l of this.#listeners) l(status);
-    });
+    }).then(() => {}, (err) => { console.error('hearthdb: sync status unavailable:', err); });
+    return this.#following;
   }
 }
 

@@ -3,6 +3,10 @@
 // its answer. A function argument (a subscriber) stays in the page; the
 // worker gets a {$callback: n} stand-in and posts {event: n, value} back.
 // Values arrive as the engine's JSON text and are parsed here, once.
+// syncConnect's function (the token provider) is one the engine awaits:
+// its stand-in is {$callback: n, $answers: true}, the worker asks with
+// {event: n, ask: k}, and the page answers {answer: k, value} or
+// {answer: k, error: {name, message}}.
 import { CommitBatcher } from './batch.js';
 import { decode, readingText } from './rows.js';
 
@@ -15,6 +19,7 @@ export class WorkerEngine {
   #pending = new Map();
   #callbacks = new Map(); // callback id -> subscriber (reading its values)
   #subscriptions = new Map(); // engine subscription id -> callback id
+  #providers = new Map(); // database handle -> callback id of its token provider
   #commits = new CommitBatcher((handle, texts) => this.#call('commitBatch', [handle, texts.join('\n')]));
 
   constructor(worker) {
@@ -42,8 +47,17 @@ export class WorkerEngine {
   #call(method, args) {
     if (method !== 'commitBatch') this.#commits.flush(); // calls keep their order
     const id = ++this.#next;
+    if (method === 'syncConnect' || method === 'syncDisconnect' || method === 'close') {
+      this.#callbacks.delete(this.#providers.get(args[0])); // a new session asks the new provider only
+      this.#providers.delete(args[0]);
+    }
     const wire = args.map((a) => {
       if (typeof a !== 'function') return a;
+      if (method === 'syncConnect') {
+        this.#callbacks.set(id, a);
+        this.#providers.set(args[0], id);
+        return { $callback: id, $answers: true };
+      }
       this.#callbacks.set(id, readingText(a));
       return { $callback: id };
     });
@@ -68,7 +82,11 @@ export class WorkerEngine {
     return answer;
   }
 
-  #receive({ id, value, error, event }) {
+  #receive({ id, value, error, event, ask }) {
+    if (ask !== undefined) {
+      this.#answer(event, ask);
+      return;
+    }
     if (event !== undefined) {
       this.#callbacks.get(event)?.(value);
       return;
@@ -84,6 +102,21 @@ export class WorkerEngine {
     } else {
       p.resolve(decode(value));
     }
+  }
+
+  // Calls the awaited page-side function `callback` (a token provider) for
+  // the worker's question `ask` and posts its answer back.
+  #answer(callback, ask) {
+    const fn = this.#callbacks.get(callback);
+    new Promise((resolve) => {
+      if (!fn) throw new Error('the token provider was replaced or sync was disconnected');
+      resolve(fn());
+    }).then((value) => {
+      if (typeof value !== 'string') throw new TypeError(`the token provider must return a string, got ${value === null ? 'null' : typeof value}`);
+      this.#worker.postMessage({ answer: ask, value });
+    }).catch((err) => {
+      this.#worker.postMessage({ answer: ask, error: { name: err?.name ?? 'Error', message: err?.message ?? String(err) } });
+    });
   }
 
   #failAll(err) {

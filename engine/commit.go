@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -26,36 +27,63 @@ func (db *DB) Commit(ctx context.Context, ops []Op) error {
 // fail too, without running.
 func (db *DB) CommitEach(ctx context.Context, txs [][]Op) []error {
 	errs := make([]error, len(txs))
-	var at []int // which transaction each queued commit is
-	var qs []*queued
+	var waits []waiting
 	_, err := db.committing(ctx, func() ([]*queued, error) {
 		if len(txs) > 1 {
 			now := db.opts.Clock()
 			db.batchNow = &now
 			defer func() { db.batchNow = nil }()
 		}
-		for i, ops := range txs {
+		for i := 0; i < len(txs); {
 			if db.replica == nil { // dropped by persist: reloaded by the next refresh
 				errs[i] = fmt.Errorf("not run: an earlier transaction of the batch failed to be stored: %w", ErrStorage)
+				i++
 				continue
 			}
-			q, err := db.commitOne(ctx, ops)
-			errs[i] = err
-			if q != nil {
-				at, qs = append(at, i), append(qs, q)
+			if n := db.textRun(ctx, txs[i:]); n > 1 { // textrun.go
+				run, q, err := db.commitTextRun(txs[i : i+n])
+				waits = append(waits, waiting{q, errs[i : i+n]})
+				for j := range run {
+					errs[i+j] = cmp.Or(run[j], err)
+				}
+				i += n
+				continue
 			}
+			q, err := db.commitOne(ctx, txs[i])
+			errs[i] = err
+			waits = append(waits, waiting{q, errs[i : i+1]})
+			i++
 		}
-		return qs, nil
+		return nil, nil
 	})
 	for i := range errs {
 		if errs[i] == nil {
 			errs[i] = err
 		}
 	}
-	for j, q := range qs {
-		errs[at[j]] = <-q.done
+	for _, w := range waits {
+		w.wait()
 	}
 	return errs
+}
+
+// waiting is a queued commit (or nil) and the outcomes of the transactions
+// it stores: those not failed already get its storage's.
+type waiting struct {
+	q    *queued
+	errs []error
+}
+
+func (w waiting) wait() {
+	if w.q == nil {
+		return
+	}
+	err := <-w.q.done
+	for i := range w.errs {
+		if w.errs[i] == nil {
+			w.errs[i] = err
+		}
+	}
 }
 
 // commitOne applies and queues one transaction (nil if it changed nothing).

@@ -48,6 +48,24 @@ func TestTextEditedInPlace(t *testing.T) {
 	want = "héllo  " + strings.Repeat("x", 300) + start[len("héllo 😀 "):]
 	checkBody(t, a, "after a burst", want)
 
+	// In a burst (one CRDT change for the run), an edit that fails fails
+	// alone; the others, on two documents, are stored.
+	commit(t, a, put("notes", map[string]any{"id": "m", "body": map[string]any{"$hearth": "text", "value": "ab"}}))
+	errs := a.CommitEach(ctx, [][]engine.Op{
+		{insertText("n", 0, "1")}, {insertText("n", 1<<20, "lost")}, {insertText("m", 1, "-")},
+		{deleteText("n", 0, 1)}, {insertText("n", 0, "2")}, {deleteText("m", 5, 1)},
+	})
+	for i, err := range errs {
+		if wantErr := i == 1 || i == 5; (err != nil) != wantErr || wantErr && engine.CodeOf(err) != engine.CodeInvalidArgument {
+			t.Fatalf("burst edit %d: %v", i, err)
+		}
+	}
+	want = "2" + want
+	checkBody(t, a, "after a burst with failures", want)
+	if got := get(t, a, "notes", "m")["body"]; got != "a-b" {
+		t.Fatalf("the other note reads %q", got)
+	}
+
 	// A transaction whose second edit fails leaves the text as it was.
 	if err := a.Commit(ctx, []engine.Op{insertText("n", 0, "A"), insertText("n", 1<<30, "B")}); engine.CodeOf(err) != engine.CodeInvalidArgument {
 		t.Fatalf("an edit past the end: %v", err)
@@ -75,7 +93,8 @@ func TestTextEditedInPlace(t *testing.T) {
 	ts.settle()
 	checkBody(t, b, "in the other tab", want)
 	rows := make(chan []map[string]any, 4)
-	cancel, err := a.Subscribe(ctx, query.Query{Collection: "notes"}, func(r []map[string]any) { rows <- r })
+	only := query.Query{Collection: "notes", Where: &query.Filter{Field: "id", Op: query.OpEq, Value: "n"}}
+	cancel, err := a.Subscribe(ctx, only, func(r []map[string]any) { rows <- r })
 	if err != nil {
 		t.Fatal(err)
 	}

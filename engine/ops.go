@@ -357,7 +357,7 @@ func (op *Op) applyLive(tx *crdt.Tx, t *liveText) error {
 // spliceLive makes in t the edit the transaction just made to the text.
 func (op *Op) spliceLive(t *liveText, index, del int, ins string) error {
 	if !t.splice(index, del, ins) { // the CRDT took the edit: the copy is wrong
-		return fmt.Errorf("%s/%s: the engine's copy of the text at %v is not the replica's: %w", op.Collection, op.ID, op.Path, ErrStorage)
+		return fmt.Errorf("%s/%s, text at %v: %w (%w)", op.Collection, op.ID, op.Path, errLiveCopy, ErrStorage)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/hearthdb/hearth/crdt"
@@ -14,7 +15,8 @@ import (
 // has acknowledged its last change. A record of one change is that change's
 // encoding (crdt.EncodeChange), as sync sends it; a record of several
 // starts with logRunMark, a byte no msgpack encoding starts with, then the
-// count and each change's encoding with its length.
+// count and each change's encoding with its length; a record of packFrom
+// bytes or more is crdt.PackChanges of them (compressed).
 
 // logRunMark opens a log record of several changes (0xc1 is never used
 // by msgpack).
@@ -62,15 +64,27 @@ func (db *DB) logWrites() []Write {
 	return writes
 }
 
+// packFrom is the size from which a log record is stored compressed
+// (crdt.PackChanges): a burst of keystrokes is one change of many edits
+// that share most of their bytes.
+const packFrom = 1 << 10
+
+// packedMark is the first byte of a compressed record: the array header
+// crdt.PackChanges starts with (a change's encoding starts with another).
+const packedMark = 0x93
+
 func encodeLogRecord(payloads [][]byte) []byte {
+	size := 0
+	for _, p := range payloads {
+		size += len(p)
+	}
+	if size >= packFrom {
+		return crdt.PackChanges(payloads...)
+	}
 	if len(payloads) == 1 {
 		return payloads[0]
 	}
-	size := 1 + binary.MaxVarintLen64
-	for _, p := range payloads {
-		size += binary.MaxVarintLen64 + len(p)
-	}
-	b := append(make([]byte, 0, size), logRunMark)
+	b := append(make([]byte, 0, size+(1+len(payloads))*binary.MaxVarintLen64+1), logRunMark)
 	b = binary.AppendUvarint(b, uint64(len(payloads)))
 	for _, p := range payloads {
 		b = binary.AppendUvarint(b, uint64(len(p)))
@@ -81,6 +95,17 @@ func encodeLogRecord(payloads [][]byte) []byte {
 
 // decodeLogRecord returns the encoded changes of a log record, oldest first.
 func decodeLogRecord(b []byte) ([][]byte, error) {
+	if len(b) > 0 && b[0] == packedMark {
+		changes, err := crdt.DecodeChanges(b)
+		if err != nil {
+			return nil, fmt.Errorf("log record: %w", errors.Join(ErrStorage, err))
+		}
+		out := make([][]byte, len(changes))
+		for i, c := range changes {
+			out[i] = crdt.EncodeChange(c) // the same bytes: the encoding is canonical
+		}
+		return out, nil
+	}
 	if len(b) == 0 || b[0] != logRunMark {
 		return [][]byte{b}, nil
 	}

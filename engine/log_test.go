@@ -63,3 +63,40 @@ func TestLogRecordsHoldRuns(t *testing.T) {
 		t.Fatalf("after acknowledging every change the log keeps %d records", len(log))
 	}
 }
+
+// A log record of a kilobyte or more is stored compressed, and sync reads
+// back the very bytes each change encodes to: here a burst of keystrokes
+// (one change) and, in the same record, a put.
+func TestLargeLogRecordsArePacked(t *testing.T) {
+	mem := engine.NewMemoryStorage()
+	db := openDB(t, mem)
+	defer db.Close()
+	commit(t, db, put("notes", map[string]any{"id": "n", "body": map[string]any{"$hearth": "text", "value": ""}}))
+	var txs [][]engine.Op
+	for i := range 3000 {
+		txs = append(txs, []engine.Op{insertText("n", i, "abcdefgh"[i%8:i%8+1])})
+	}
+	txs = append(txs, []engine.Op{put("c", map[string]any{"id": "x"})})
+	for _, err := range db.CommitEach(ctx, txs) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, _ := mem.Scan(ctx, engine.StoreLog, "")
+	raw := 0
+	envs, err := db.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 100)
+	if err != nil || len(envs) != 3 {
+		t.Fatalf("sync reads %d changes (%v), want the put, the burst and the put", len(envs), err)
+	}
+	for _, e := range envs {
+		c, err := crdt.DecodeChange(e.Payload)
+		if err != nil || string(crdt.EncodeChange(c)) != string(e.Payload) {
+			t.Fatalf("change %d does not read back as its encoding: %v", e.Seq, err)
+		}
+		raw += len(e.Payload)
+	}
+	stored := len(log[len(log)-1].Value)
+	if stored*3 > raw {
+		t.Fatalf("the burst's record holds %d bytes for %d bytes of changes: not packed", stored, raw)
+	}
+}

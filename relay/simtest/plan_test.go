@@ -55,16 +55,16 @@ const (
 type edit int
 
 const (
-	edOwn      edit = iota // bump own/rI.n (only replica I writes it)
-	edPut                  // put a shared document docs/dK
-	edUpdate               // update a shared document
-	edDelete               // delete a shared document
-	edIncr                 // increment some replica's counter counters/rJ.n
-	edInsert               // insert into the shared text texts/shared.body
-	edErase                // delete from the shared text
-	edAppend               // append to own text logs/rI.body (only replica I writes it)
-	edLarge                // put big/rI with a string of options.large bytes
-	edTwo                  // own and incr in one transaction
+	edOwn    edit = iota // bump own/rI.n (only replica I writes it)
+	edPut                // put a shared document docs/dK
+	edUpdate             // update a shared document
+	edDelete             // delete a shared document
+	edIncr               // increment some replica's counter counters/rJ.n
+	edInsert             // insert into the shared text texts/shared.body
+	edErase              // delete from the shared text
+	edAppend             // append to own text logs/rI.body (only replica I writes it)
+	edLarge              // put big/rI with a string of options.large bytes
+	edTwo                // own and incr in one transaction
 	numEdits
 )
 

@@ -55,8 +55,8 @@ type world struct {
 	healed atomic.Bool
 	log    *slog.Logger
 
-	errMu  gosync.Mutex
-	errs   []string
+	errMu gosync.Mutex
+	errs  []string
 }
 
 func newWorld(dir string) (*world, error) {

@@ -90,6 +90,7 @@ func (l *link) Dial(ctx context.Context) (hsync.Transport, error) {
 	if err != nil {
 		return nil, err
 	}
+	count("ws dial")
 	c := &faultConn{Transport: t, l: l}
 	l.mu.Lock()
 	l.conns[c] = struct{}{}
@@ -112,10 +113,12 @@ func (c *faultConn) fault() error {
 		return errPartition
 	}
 	if c.l.hit(c.l.f.Cut) {
+		count("ws frame lost")
 		c.Close()
 		return errCut
 	}
 	if c.l.hit(c.l.f.Delay) {
+		count("ws frame delayed")
 		time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond)
 	}
 	return nil
@@ -153,21 +156,26 @@ func (l *link) Poll(ctx context.Context, body []byte, wait time.Duration) ([]byt
 	if l.partitioned() {
 		return nil, errPartition
 	}
+	count("http request")
 	if l.hit(l.f.Lose) {
+		count("http request lost")
 		return nil, errLost
 	}
 	if l.hit(l.f.Stash) {
 		l.mu.Lock()
+		count("http request kept for later")
 		if len(l.stash) < 8 {
 			l.stash = append(l.stash, append([]byte(nil), body...))
 		}
 		l.mu.Unlock()
 	}
 	if l.hit(l.f.Dup) {
+		count("http request duplicated")
 		_, _ = l.w.post(ctx, body, 0) // the first copy's answer is lost
 	}
 	resp, err := l.w.post(ctx, body, wait)
 	if err == nil && l.hit(l.f.Drop) {
+		count("http response lost")
 		return nil, errLost
 	}
 	return resp, err
@@ -185,5 +193,6 @@ func (l *link) deliverStale(pick uint64) {
 	body := l.stash[i]
 	l.stash = append(l.stash[:i], l.stash[i+1:]...)
 	l.mu.Unlock()
+	count("http stale request delivered")
 	_, _ = l.w.post(context.Background(), body, 0)
 }

@@ -51,6 +51,8 @@ const (
 	evPause                 // the scheduler lets the network run for N ms
 )
 
+var kindNames = [...]string{"edit", "cut", "partition", "restart", "backup", "wipe", "rollback", "expire", "reload", "stale", "pause"}
+
 // edit is the kind of a replica's edit.
 type edit int
 

@@ -63,6 +63,14 @@ func (r *replica) open() error {
 		return err
 	}
 	r.db, r.sess, r.stop, r.done = db, sess, cancel, make(chan struct{})
+	sess.Subscribe(func(st hsync.Status) {
+		if c := hsync.ErrorCode(st.LastError); c != "" {
+			count("session error " + c)
+			if c == "internal" {
+				fmt.Println("INTERNAL", st.LastError)
+			}
+		}
+	})
 	go r.run(ctx)
 	return nil
 }
@@ -93,10 +101,12 @@ func (r *replica) token() (string, error) {
 	life := int64(1 + r.tokRnd.IntN(20))
 	short := r.tokRnd.IntN(100) < r.link.f.Short
 	r.tokMu.Unlock()
+	count("token minted")
 	switch {
 	case r.w.healed.Load():
 		life = 1 << 30
 	case short:
+		count("token minted short")
 		life = 0
 	}
 	return r.w.token(life)
@@ -141,6 +151,7 @@ func (r *replica) name() string { return fmt.Sprintf("r%d", r.i) }
 func (r *replica) commitOps(ctx context.Context, ops []engine.Op) error {
 	err := r.db.Commit(ctx, ops)
 	if err == nil {
+		count("commit")
 		r.commit++
 		r.sess.Notify()
 	}

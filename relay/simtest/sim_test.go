@@ -49,6 +49,7 @@ func TestSim(t *testing.T) {
 			})
 		}
 	})
+	t.Logf("what happened: %s", tallyString())
 	t.Logf("%d schedules from seed %d (%s): %d failed, %s", n, base, opt.flags(), failed.Load(), time.Since(start).Round(time.Millisecond))
 }
 
@@ -115,6 +116,7 @@ func play(ctx context.Context, w *world, p *plan, reps []*replica) error {
 
 func apply(ctx context.Context, w *world, p *plan, reps []*replica, e event) error {
 	r := reps[e.R]
+	count("event " + kindNames[e.Kind])
 	switch e.Kind {
 	case evEdit:
 		return r.edit(ctx, e, p.opt.large)

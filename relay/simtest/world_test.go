@@ -44,13 +44,16 @@ func (c *clock) advance(s int) { c.sec.Add(int64(s)) }
 // file, behind an httptest server (for WebSocket) whose handler, and the
 // in-process HTTP binding, reach whichever relay is up.
 type world struct {
-	dir    string
-	clock  clock
-	srv    *httptest.Server
-	wsURL  string
-	mu     gosync.RWMutex
-	relay  *relay.Relay // nil while restarting
-	store  *relay.Store
+	dir   string
+	clock clock
+	srv   *httptest.Server
+	wsURL string
+	mu    gosync.RWMutex
+	relay *relay.Relay // nil while restarting
+	store *relay.Store
+	// busy counts requests being served, which a stopping relay lets
+	// finish before its store closes (as http.Server.Shutdown would).
+	busy   gosync.WaitGroup
 	backup bool // dir holds a backup copy of the relay's file
 	healed atomic.Bool
 	log    *slog.Logger
@@ -94,12 +97,25 @@ func (w *world) current() *relay.Relay {
 	return w.relay
 }
 
+// enter returns the relay that is up, or nil, counting a request it
+// serves until done is called.
+func (w *world) enter() (r *relay.Relay, done func()) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if w.relay == nil {
+		return nil, nil
+	}
+	w.busy.Add(1)
+	return w.relay, w.busy.Done
+}
+
 func (w *world) serve(rw http.ResponseWriter, req *http.Request) {
-	r := w.current()
+	r, done := w.enter()
 	if r == nil {
 		http.Error(rw, "relay restarting", http.StatusServiceUnavailable)
 		return
 	}
+	defer done()
 	r.ServeHTTP(rw, req)
 }
 
@@ -115,6 +131,7 @@ func (w *world) stopRelay() error {
 	if err := r.Shutdown(ctx); err != nil {
 		return fmt.Errorf("relay shutdown: %w", err)
 	}
+	w.busy.Wait()
 	return st.Close()
 }
 
@@ -155,10 +172,11 @@ func copyFile(from, to string) error {
 // post carries one HTTP-binding request to the relay in process (no
 // socket): body to POST /v1/sync, long-polling up to wait.
 func (w *world) post(ctx context.Context, body []byte, wait time.Duration) ([]byte, error) {
-	r := w.current()
+	r, done := w.enter()
 	if r == nil {
 		return nil, errRelayDown
 	}
+	defer done()
 	url := "/v1/sync"
 	if wait > 0 {
 		url += fmt.Sprintf("?wait=%g", wait.Seconds())

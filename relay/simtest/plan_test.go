@@ -15,23 +15,25 @@ var (
 	flagReplicas  = flag.Int("sim.replicas", 5, "replicas per schedule")
 	flagSteps     = flag.Int("sim.steps", 60, "events per schedule")
 	flagLarge     = flag.Int("sim.large", 200<<10, "bytes of a large document's string")
+	flagBatch     = flag.Int("sim.batch", 0, "the relay's max_batch (changes per batch); 0 is the relay's default")
 	flagDataLoss  = flag.Bool("sim.dataloss", false, "relay data loss and rollbacks (needs clients that re-seed a relay)")
 	flagVerbose   = flag.Bool("sim.v", false, "log every schedule's description")
 )
 
 // options are the knobs a schedule was drawn with; a replay needs the same.
 type options struct {
-	replicas, steps, large int
-	dataLoss               bool
+	replicas, steps, large, batch int
+	dataLoss                      bool
 }
 
 func currentOptions() options {
-	return options{replicas: max(*flagReplicas, 2), steps: *flagSteps, large: *flagLarge, dataLoss: *flagDataLoss}
+	return options{replicas: max(*flagReplicas, 2), steps: *flagSteps, large: *flagLarge, batch: *flagBatch, dataLoss: *flagDataLoss}
 }
 
 // flags renders o as the command-line flags that reproduce it.
 func (o options) flags() string {
-	return fmt.Sprintf("-sim.replicas=%d -sim.steps=%d -sim.large=%d -sim.dataloss=%v", o.replicas, o.steps, o.large, o.dataLoss)
+	return fmt.Sprintf("-sim.replicas=%d -sim.steps=%d -sim.large=%d -sim.batch=%d -sim.dataloss=%v",
+		o.replicas, o.steps, o.large, o.batch, o.dataLoss)
 }
 
 // kind is what an event does.

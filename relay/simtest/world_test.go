@@ -45,6 +45,7 @@ func (c *clock) advance(s int) { c.sec.Add(int64(s)) }
 // in-process HTTP binding, reach whichever relay is up.
 type world struct {
 	dir   string
+	opt   options
 	clock clock
 	srv   *httptest.Server
 	wsURL string
@@ -62,8 +63,8 @@ type world struct {
 	errs  []string
 }
 
-func newWorld(dir string) (*world, error) {
-	w := &world{dir: dir, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+func newWorld(dir string, opt options) (*world, error) {
+	w := &world{dir: dir, opt: opt, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := w.startRelay(); err != nil {
 		return nil, err
 	}
@@ -79,7 +80,9 @@ func (w *world) startRelay() error {
 	if err != nil {
 		return err
 	}
-	r, err := relay.New(relay.Config{Store: st, Secret: secret, Logger: w.log, Now: w.clock.Now})
+	cfg := relay.Config{Store: st, Secret: secret, Logger: w.log, Now: w.clock.Now}
+	cfg.Limits.MaxBatch = w.opt.batch
+	r, err := relay.New(cfg)
 	if err != nil {
 		st.Close()
 		return err

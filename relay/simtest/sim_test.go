@@ -56,7 +56,7 @@ func TestSim(t *testing.T) {
 // runSchedule plays plan p against a fresh relay and replicas, heals
 // every fault, and checks the outcome (check.go).
 func runSchedule(dir string, p *plan) (err error) {
-	w, err := newWorld(dir, p.opt)
+	w, err := newWorld(dir, p.batch)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (c *clock) advance(s int) { c.sec.Add(int64(s)) }
 // in-process HTTP binding, reach whichever relay is up.
 type world struct {
 	dir   string
-	opt   options
+	batch int // the relay's max_batch
 	clock clock
 	srv   *httptest.Server
 	wsURL string
@@ -63,8 +63,8 @@ type world struct {
 	errs  []string
 }
 
-func newWorld(dir string, opt options) (*world, error) {
-	w := &world{dir: dir, opt: opt, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+func newWorld(dir string, batch int) (*world, error) {
+	w := &world{dir: dir, batch: batch, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := w.startRelay(); err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func (w *world) startRelay() error {
 		return err
 	}
 	cfg := relay.Config{Store: st, Secret: secret, Logger: w.log, Now: w.clock.Now}
-	cfg.Limits.MaxBatch = w.opt.batch
+	cfg.Limits.MaxBatch = w.batch
 	r, err := relay.New(cfg)
 	if err != nil {
 		st.Close()

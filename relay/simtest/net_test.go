@@ -170,8 +170,14 @@ func (l *link) Poll(ctx context.Context, body []byte, wait time.Duration) ([]byt
 		l.mu.Unlock()
 	}
 	if l.hit(l.f.Dup) {
+		// Two copies race at the relay; the other copy's answer is lost.
 		count("http request duplicated")
-		_, _ = l.w.post(ctx, body, 0) // the first copy's answer is lost
+		raced := make(chan struct{})
+		go func() {
+			defer close(raced)
+			_, _ = l.w.post(context.Background(), body, 0)
+		}()
+		defer func() { <-raced }()
 	}
 	resp, err := l.w.post(ctx, body, wait)
 	if err == nil && l.hit(l.f.Drop) {

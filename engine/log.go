@@ -7,14 +7,16 @@ import (
 	"github.com/hearthdb/hearth/crdt"
 )
 
-// The change log (StoreLog) is what sync sends. IndexedDB charges for
+// The change log (StoreLog) is what sync sends, and it keeps every change
+// (logpack.go says why, and how it stays small). IndexedDB charges for
 // every record written, so a storage commit writes one log record per
 // actor, holding the run of that actor's changes it stores: keyed by the
-// last change's seq (LogKey), so that a record is compacted once the relay
-// has acknowledged its last change. A record of one change is that change's
+// last change's seq (LogKey), so that the first record holding a seq is
+// the first key at or after it. A record of one change is that change's
 // encoding (crdt.EncodeChange), as sync sends it; a record of several
 // starts with logRunMark, a byte no msgpack encoding starts with, then the
-// count and each change's encoding with its length.
+// count and each change's encoding with its length. A packed record
+// (logpack.go) starts with logRunMark and a zero count.
 
 // logRunMark opens a log record of several changes (0xc1 is never used
 // by msgpack).
@@ -56,6 +58,7 @@ func (db *DB) logWrites() []Write {
 		writes[i] = Write{Store: StoreLog, Key: LogKey(r.actor, r.last), Value: encodeLogRecord(r.payloads)}
 	}
 	db.logRuns = db.logRuns[:0]
+	db.logWritten += len(writes)
 	return writes
 }
 
@@ -80,6 +83,16 @@ func encodeLogRecord(payloads [][]byte) []byte {
 func decodeLogRecord(b []byte) ([][]byte, error) {
 	if len(b) == 0 || b[0] != logRunMark {
 		return [][]byte{b}, nil
+	}
+	if len(b) > 1 && b[1] == 0 {
+		raw, err := unpackRecord(b[2:])
+		if err != nil {
+			return nil, err
+		}
+		b = raw
+		if len(b) == 0 || b[0] != logRunMark {
+			return [][]byte{b}, nil
+		}
 	}
 	bad := fmt.Errorf("log record: malformed run: %w", ErrStorage)
 	b = b[1:]

@@ -78,7 +78,9 @@ func parseSyncOptions(v any) (syncOptions, error) {
 // connect starts (or restarts) the session for d.
 func (s *syncer) connect(d *database, o syncOptions) error {
 	s.disconnect()
-	sess, err := hsync.NewSession(hsync.Config{Space: o.space, Token: func() (string, error) { return o.token, nil }}, d.db.SyncStore(context.Background()))
+	// What a relay acknowledged is kept per relay and space.
+	store := d.db.SyncStore(context.Background(), o.url+"\x00"+o.space)
+	sess, err := hsync.NewSession(hsync.Config{Space: o.space, Token: func() (string, error) { return o.token, nil }}, store)
 	if err != nil {
 		return err
 	}
@@ -156,6 +158,9 @@ func statusMap(st hsync.Status) map[string]any {
 }
 
 func syncErrorCode(err error) string {
+	if errors.Is(err, hsync.ErrHistoryMissing) {
+		return "history_missing"
+	}
 	code := hsync.CodeOf(err)
 	var remote *hsync.RemoteError
 	if code == hsync.CodeInternal && !errors.As(err, &remote) && !errors.Is(err, hsync.ErrInternal) {

@@ -64,7 +64,7 @@ func (s *Session) Run(ctx context.Context, dial Dialer) error {
 		if Stopped(err) {
 			return err
 		}
-		if welcomed {
+		if welcomed && !errors.Is(err, ErrHistoryMissing) { // the next WELCOME would not fix it
 			attempt = 0
 		}
 		select {

@@ -19,6 +19,7 @@ type MemStore struct {
 	actor crdt.ActorID
 	log   map[crdt.ActorID][][]byte // log[a][seq-1] = payload
 	acked crdt.VersionVector
+	epoch string
 }
 
 var _ hsync.LocalStore = (*MemStore)(nil)
@@ -95,6 +96,21 @@ func (m *MemStore) SetAcked(vv crdt.VersionVector) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.acked = vv.Clone()
+	return nil
+}
+
+// Epoch implements sync.LocalStore.
+func (m *MemStore) Epoch() (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.epoch, nil
+}
+
+// SetEpoch implements sync.LocalStore.
+func (m *MemStore) SetEpoch(epoch string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.epoch = epoch
 	return nil
 }
 

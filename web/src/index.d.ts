@@ -203,8 +203,9 @@ export interface SyncStatus {
   pending: number;
   /**
    * Why the last connection ended: a stable protocol code ('unauthorized', 'token_expired', 'seq_conflict', ...,
-   * or 'network') and a message. After 'seq_conflict' (the relay holds another change under one of this
-   * replica's (actor, seq)) sync stops until the next connect(); the change stays pending.
+   * 'network', or 'history_missing': a change the relay lost is no longer stored here either) and a message.
+   * After 'seq_conflict' (the relay holds another change under one of this replica's (actor, seq)) sync stops
+   * until the next connect(); the change stays pending.
    */
   lastError: null | { code: string; message: string };
 }

@@ -32,7 +32,7 @@ const (
 	packChanges = 512     // changes in a packed record, at most
 	packBytes   = 1 << 20 // encoded bytes in a packed record, unless one record alone is larger
 	packEvery   = 256     // log records written between background passes
-	packGroups  = 64      // packed records one pass writes (one storage commit)
+	packGroups  = 16      // packed records one pass writes (one storage commit, under the lock)
 	maxUnpacked = 1 << 28 // inflated bytes of a packed record: a bound against corrupt data
 )
 
@@ -135,7 +135,9 @@ type packer struct {
 }
 
 func (p *packer) run(ctx context.Context, s Storage) error {
-	keys, err := s.Keys(ctx, StoreLog, LogKey(p.actor, p.upto+1), logEnd(p.actor), false, 0)
+	// A group spans at most packChanges records: the pass reads no more
+	// than it may pack, so it holds the lock briefly even over a long log.
+	keys, err := s.Keys(ctx, StoreLog, LogKey(p.actor, p.upto+1), logEnd(p.actor), false, p.left*packChanges)
 	if err != nil {
 		return err
 	}

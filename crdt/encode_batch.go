@@ -19,16 +19,11 @@ const maxBatch = 256 << 20
 // EncodeChanges encodes a batch of changes compactly, for the change log
 // on disk and for sending history in bulk.
 func EncodeChanges(changes []*Change) []byte {
+	var z bytes.Buffer
 	encoded := make([][]byte, len(changes))
 	for i, c := range changes {
 		encoded[i] = EncodeChange(c)
 	}
-	return PackChanges(encoded...)
-}
-
-// PackChanges is EncodeChanges of changes already encoded (EncodeChange).
-func PackChanges(encoded ...[]byte) []byte {
-	var z bytes.Buffer
 	deflate(&z, encoded...)
 	w := newWriter()
 	w.array(3)

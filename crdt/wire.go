@@ -24,7 +24,7 @@ type writer struct {
 
 func newWriter() *writer { return &writer{buf: make([]byte, 0, 64)} }
 
-func (w *writer) array(n int) { w.head(n, 0x90, 16, msgpcode.Array16, msgpcode.Array32) }
+func (w *writer) array(n int)  { w.head(n, 0x90, 16, msgpcode.Array16, msgpcode.Array32) }
 func (w *writer) mapLen(n int) { w.head(n, 0x80, 16, msgpcode.Map16, msgpcode.Map32) }
 
 func (w *writer) str(s string) {

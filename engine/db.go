@@ -58,6 +58,8 @@ type DB struct {
 	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
 
 	checkpointing bool     // a background Checkpoint is running (checkpoint.go)
+	packing       bool     // background PackLog passes are running (logpack.go)
+	logWritten    int      // log records written since the last packing began
 	tailsDirty    bool     // db.tails changed since it was last written
 	unwritten     []docKey // documents with parts waiting for a tail entry (tail.go)
 	logRuns       []logRun // changes waiting for their log record (log.go)

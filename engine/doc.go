@@ -16,7 +16,10 @@
 // record per actor (log.go), and for each document it touched either the
 // whole document (a small one) or one tail entry holding its part of the
 // batch's changes (tail.go); a document with a long tail is stored whole
-// again in a commit of its own (checkpoint.go). A document's value on the
+// again in a commit of its own (checkpoint.go). The log keeps every
+// change, so that a relay that lost some can be sent them again; a
+// background pass packs its records into compressed ones (logpack.go).
+// A document's value on the
 // write path is kept in memory and brought up to date from text edits'
 // splices (values.go), so a keystroke in a large note never rebuilds it.
 //

@@ -21,7 +21,7 @@ func clockFrom(offset time.Duration) func() time.Time {
 // ship applies to db the changes from holds that a version v lacked.
 func ship(t *testing.T, from, to *engine.DB, v crdt.VersionVector) {
 	t.Helper()
-	envs, err := from.SyncStore(ctx).ChangesSince(v, 1<<20)
+	envs, err := from.SyncStore(ctx, "").ChangesSince(v, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}

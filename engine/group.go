@@ -109,6 +109,7 @@ func (db *DB) flush() {
 			q.done <- nil
 		}
 		db.checkpointSoon(n)
+		db.packSoon()
 	}
 }
 

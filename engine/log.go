@@ -2,21 +2,24 @@ package engine
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/hearthdb/hearth/crdt"
 )
 
-// The change log (StoreLog) is what sync sends. IndexedDB charges for
+// The change log (StoreLog) is what sync sends, and it keeps every change
+// (logpack.go says why, and how it stays small). IndexedDB charges for
 // every record written, so a storage commit writes one log record per
 // actor, holding the run of that actor's changes it stores: keyed by the
-// last change's seq (LogKey), so that a record is compacted once the relay
-// has acknowledged its last change. A record of one change is that change's
+// last change's seq (LogKey), so that the first record holding a seq is
+// the first key at or after it. A record of one change is that change's
 // encoding (crdt.EncodeChange), as sync sends it; a record of several
 // starts with logRunMark, a byte no msgpack encoding starts with, then the
-// count and each change's encoding with its length; a record of packFrom
-// bytes or more is crdt.PackChanges of them (compressed).
+// count and each change's encoding with its length. A packed record
+// (logpack.go) starts with logRunMark and a zero count: a background pass
+// packs runs of small records, and a record of packFrom bytes or more (a
+// burst of keystrokes is one change of many edits that share most of
+// their bytes) is written packed.
 
 // logRunMark opens a log record of several changes (0xc1 is never used
 // by msgpack).
@@ -61,26 +64,29 @@ func (db *DB) logWrites() []Write {
 		writes[i] = Write{Store: StoreLog, Key: LogKey(r.actor, r.last), Value: encodeLogRecord(r.payloads)}
 	}
 	db.logRuns = db.logRuns[:0]
+	db.logWritten += len(writes)
 	return writes
 }
 
-// packFrom is the size from which a log record is stored compressed
-// (crdt.PackChanges): a burst of keystrokes is one change of many edits
-// that share most of their bytes.
+// packFrom is the size from which a log record is written packed.
 const packFrom = 1 << 10
 
-// packedMark is the first byte of a compressed record: the array header
-// crdt.PackChanges starts with (a change's encoding starts with another).
-const packedMark = 0x93
-
+// encodeLogRecord returns the log record of payloads: packed from packFrom
+// bytes on, else runRecord.
 func encodeLogRecord(payloads [][]byte) []byte {
 	size := 0
 	for _, p := range payloads {
 		size += len(p)
 	}
 	if size >= packFrom {
-		return crdt.PackChanges(payloads...)
+		return packRecord(payloads)
 	}
+	return runRecord(payloads, size)
+}
+
+// runRecord returns the record of payloads, size bytes in all: the change
+// itself, or a run of several.
+func runRecord(payloads [][]byte, size int) []byte {
 	if len(payloads) == 1 {
 		return payloads[0]
 	}
@@ -95,19 +101,18 @@ func encodeLogRecord(payloads [][]byte) []byte {
 
 // decodeLogRecord returns the encoded changes of a log record, oldest first.
 func decodeLogRecord(b []byte) ([][]byte, error) {
-	if len(b) > 0 && b[0] == packedMark {
-		changes, err := crdt.DecodeChanges(b)
-		if err != nil {
-			return nil, fmt.Errorf("log record: %w", errors.Join(ErrStorage, err))
-		}
-		out := make([][]byte, len(changes))
-		for i, c := range changes {
-			out[i] = crdt.EncodeChange(c) // the same bytes: the encoding is canonical
-		}
-		return out, nil
-	}
 	if len(b) == 0 || b[0] != logRunMark {
 		return [][]byte{b}, nil
+	}
+	if len(b) > 1 && b[1] == 0 {
+		raw, err := unpackRecord(b[2:])
+		if err != nil {
+			return nil, err
+		}
+		b = raw
+		if len(b) == 0 || b[0] != logRunMark {
+			return [][]byte{b}, nil
+		}
 	}
 	bad := fmt.Errorf("log record: malformed run: %w", ErrStorage)
 	b = b[1:]

@@ -20,39 +20,82 @@ import (
 // Text indexes from JS count UTF-16 code units (UTF16 is set); they are
 // converted to code points against the text as it is when the op applies.
 func OpFromMap(m map[string]any) (Op, error) {
-	op := Op{Kind: OpKind(str(m["kind"])), Collection: str(m["collection"]), ID: str(m["id"]), UTF16: true}
+	var f OpFields
+	for k, v := range m {
+		f.Set(k, v)
+	}
+	return f.Op()
+}
+
+// OpFields holds the fields of an operation's plain object form (see
+// OpFromMap) as decoded, nil where absent: jsonops fills them straight
+// from the JSON text, without a map (in WebAssembly, hashing each key is
+// much of a keystroke's decoding).
+type OpFields struct {
+	Kind, Collection, ID, Value, Path, Delta, Index, Count, Text, Base any
+}
+
+// Set sets the field named key; other keys are ignored.
+func (f *OpFields) Set(key string, v any) {
+	switch key {
+	case "kind":
+		f.Kind = v
+	case "collection":
+		f.Collection = v
+	case "id":
+		f.ID = v
+	case "value":
+		f.Value = v
+	case "path":
+		f.Path = v
+	case "delta":
+		f.Delta = v
+	case "index":
+		f.Index = v
+	case "count":
+		f.Count = v
+	case "text":
+		f.Text = v
+	case "base":
+		f.Base = v
+	}
+}
+
+// Op builds the operation, as OpFromMap describes.
+func (f *OpFields) Op() (Op, error) {
+	op := Op{Kind: OpKind(str(f.Kind)), Collection: str(f.Collection), ID: str(f.ID), UTF16: true}
 	if op.Kind == OpPut {
-		doc, ok := m["value"].(map[string]any)
+		doc, ok := f.Value.(map[string]any)
 		if !ok {
-			return op, fmt.Errorf("document must be a plain object, got %s: %w", typeName(m["value"]), ErrInvalidArgument)
+			return op, fmt.Errorf("document must be a plain object, got %s: %w", typeName(f.Value), ErrInvalidArgument)
 		}
 		id, err := docID(doc)
 		if err != nil {
 			return op, err
 		}
 		op.ID = id
-	} else if _, ok := m["id"].(string); !ok {
-		return op, fmt.Errorf("document id must be a string, got %s: %w", typeName(m["id"]), ErrInvalidArgument)
+	} else if _, ok := f.ID.(string); !ok {
+		return op, fmt.Errorf("document id must be a string, got %s: %w", typeName(f.ID), ErrInvalidArgument)
 	}
-	op.Value = m["value"]
+	op.Value = f.Value
 	var err error
-	if op.Path, err = pathFrom(m["path"]); err != nil {
+	if op.Path, err = pathFrom(f.Path); err != nil {
 		return op, err
 	}
-	if op.Delta, err = intField(m, "delta", 0); err != nil {
+	if op.Delta, err = intField("delta", f.Delta, 0); err != nil {
 		return op, err
 	}
-	if op.Index, err = intField32(m, "index"); err != nil {
+	if op.Index, err = intField32("index", f.Index); err != nil {
 		return op, err
 	}
-	if op.Count, err = intField32(m, "count"); err != nil {
+	if op.Count, err = intField32("count", f.Count); err != nil {
 		return op, err
 	}
-	op.Text = str(m["text"])
-	if b, ok := m["base"]; ok && b != nil {
-		base, ok := b.(string)
+	op.Text = str(f.Text)
+	if f.Base != nil {
+		base, ok := f.Base.(string)
 		if !ok {
-			return op, fmt.Errorf("base must be a string, got %s: %w", typeName(b), ErrInvalidArgument)
+			return op, fmt.Errorf("base must be a string, got %s: %w", typeName(f.Base), ErrInvalidArgument)
 		}
 		op.Base = &base
 	}
@@ -94,9 +137,8 @@ func pathFrom(v any) ([]string, error) {
 	return path, nil
 }
 
-func intField(m map[string]any, key string, def int64) (int64, error) {
-	v, ok := m[key]
-	if !ok || v == nil {
+func intField(key string, v any, def int64) (int64, error) {
+	if v == nil {
 		return def, nil
 	}
 	n, ok := integer(v)
@@ -106,8 +148,8 @@ func intField(m map[string]any, key string, def int64) (int64, error) {
 	return n, nil
 }
 
-func intField32(m map[string]any, key string) (int, error) {
-	n, err := intField(m, key, 0)
+func intField32(key string, v any) (int, error) {
+	n, err := intField(key, v, 0)
 	if err == nil && (n < 0 || n > math.MaxInt32) {
 		err = fmt.Errorf("%s must be between 0 and 2^31-1, got %d: %w", key, n, ErrInvalidArgument)
 	}

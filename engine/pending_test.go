@@ -19,7 +19,7 @@ func TestPendingCountsUnackedChanges(t *testing.T) {
 		if got := db.Pending(); got != n {
 			t.Fatalf("%s: Pending() = %d, want %d", when, got, n)
 		}
-		if got := db.SyncStore(ctx).Pending(); got != n {
+		if got := db.SyncStore(ctx, "").Pending(); got != n {
 			t.Fatalf("%s: the sync store's Pending() = %d, want %d", when, got, n)
 		}
 	}
@@ -31,7 +31,7 @@ func TestPendingCountsUnackedChanges(t *testing.T) {
 	}
 	want(db, 3, "three commits")
 	me := db.Actor()
-	s := db.SyncStore(ctx)
+	s := db.SyncStore(ctx, "")
 	if err := s.SetAcked(crdt.VersionVector{me: 2}); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestPendingCountsUnackedChanges(t *testing.T) {
 	if err := other.Commit(ctx, []engine.Op{put("c", map[string]any{"id": "x"})}); err != nil {
 		t.Fatal(err)
 	}
-	envs, err := other.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 10)
+	envs, err := other.SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 10)
 	if err != nil || len(envs) != 1 {
 		t.Fatalf("other's changes: %v, %v", envs, err)
 	}
@@ -68,7 +68,7 @@ func TestPendingCountsUnackedChanges(t *testing.T) {
 func TestApplyRemoteMarksInvalidChanges(t *testing.T) {
 	db := openDB(t, engine.NewMemoryStorage())
 	defer db.Close()
-	err := db.SyncStore(ctx).ApplyRemote([]hsync.Envelope{{Actor: "x", Seq: 1, Payload: []byte{0xc1}}})
+	err := db.SyncStore(ctx, "").ApplyRemote([]hsync.Envelope{{Actor: "x", Seq: 1, Payload: []byte{0xc1}}})
 	if !errors.Is(err, hsync.ErrInvalidChange) || !errors.Is(err, engine.ErrInvalidChange) || hsync.ErrorCode(err) != "invalid_change" {
 		t.Fatalf("ApplyRemote(garbage) = %v", err)
 	}

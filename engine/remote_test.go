@@ -22,7 +22,7 @@ func TestRemoteChangesConverge(t *testing.T) {
 		dbs[i] = openDB(t, m)
 	}
 	commit(t, dbs[0], put("c", map[string]any{"id": "t", "body": map[string]any{"$hearth": "text", "value": "shared"}}))
-	shared, err := dbs[0].SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 1)
+	shared, err := dbs[0].SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestRemoteChangesConverge(t *testing.T) {
 	}
 	var everything []*crdt.Change
 	for _, db := range dbs {
-		envs, err := db.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 1<<20)
+		envs, err := db.SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestChangesBeforeARefusedOneAreStored(t *testing.T) {
 	other := openDB(t, engine.NewMemoryStorage())
 	defer other.Close()
 	commit(t, other, put("c", map[string]any{"id": "good"}))
-	good, err := other.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 10)
+	good, err := other.SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 10)
 	if err != nil || len(good) != 1 {
 		t.Fatalf("ChangesSince = %d, %v", len(good), err)
 	}
@@ -161,7 +161,7 @@ func TestRemoteTextEditsInOneCall(t *testing.T) {
 		commit(t, a, engine.Op{Kind: engine.OpInsertText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 3 + i, Text: ins, UTF16: true})
 	}
 	commit(t, a, engine.Op{Kind: engine.OpDeleteText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 0, Count: 2, UTF16: true})
-	envs, err := a.SyncStore(ctx).ChangesSince(crdt.VersionVector{}, 100)
+	envs, err := a.SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

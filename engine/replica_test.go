@@ -24,7 +24,7 @@ func TestReplicaKeepsNoChanges(t *testing.T) {
 	if kept := db.replica.ChangesSince(nil); len(kept) != 0 {
 		t.Fatalf("the replica holds %d changes", len(kept))
 	}
-	envs, err := db.SyncStore(ctx).ChangesSince(nil, 1000)
+	envs, err := db.SyncStore(ctx, "").ChangesSince(nil, 1000)
 	if err != nil || len(envs) != 100 {
 		t.Fatalf("sync finds %d changes (%v), want 100", len(envs), err)
 	}

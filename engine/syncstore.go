@@ -11,19 +11,31 @@ import (
 	hsync "github.com/hearthdb/hearth/sync"
 )
 
-// metaAcked holds the version vector the relay has acknowledged as durable.
-const metaAcked = "acked"
+// Per relay and space, StoreMeta keeps what the relay acknowledged (a
+// version vector) and the epoch of its storage that the vector refers to,
+// under these prefixes and the SyncStore's remote name. A database from
+// before remote names kept one vector for all under metaAcked alone; it
+// stands in for a remote with none of its own.
+const (
+	metaAcked = "acked"
+	metaEpoch = "epoch"
+)
 
 // SyncStore returns the sync.LocalStore view of db that a sync session
-// drives. Its methods run under ctx.
-func (db *DB) SyncStore(ctx context.Context) hsync.LocalStore {
-	return syncStore{db: db, ctx: ctx}
+// with remote drives; remote names the relay and space (the browser uses
+// url + NUL + space), and keeps their acknowledged vectors apart. Its
+// methods run under ctx.
+func (db *DB) SyncStore(ctx context.Context, remote string) hsync.LocalStore {
+	return syncStore{db: db, ctx: ctx, remote: remote}
 }
 
 type syncStore struct {
-	db  *DB
-	ctx context.Context
+	db     *DB
+	ctx    context.Context
+	remote string
 }
+
+func (s syncStore) key(prefix string) string { return prefix + keySep + s.remote }
 
 // Version implements sync.LocalStore: the changes the replica holds,
 // counting the remote ones it keeps unapplied until their causal past
@@ -67,54 +79,80 @@ func withWaiting(v crdt.VersionVector, waiting []*crdt.Change) crdt.VersionVecto
 	return v
 }
 
-// ChangesSince implements sync.LocalStore from the change log (log.go):
-// for each actor the contiguous run after vv, at most limit changes in all.
+// ChangesSince implements sync.LocalStore from the change log (log.go,
+// logpack.go): for each actor the contiguous run after vv, at most limit
+// changes in all. A record is keyed by the last seq it holds, so the first
+// one holding a seq >= from is the first key >= LogKey(actor, from).
 func (s syncStore) ChangesSince(vv crdt.VersionVector, limit int) ([]hsync.Envelope, error) {
 	var out []hsync.Envelope
 	err := s.db.locked(s.ctx, func() error {
 		have := s.db.replica.Version()
 		for _, actor := range have.Actors() {
-			from := vv.Get(actor) + 1
-			if from > have.Get(actor) || len(out) >= limit {
+			from, head := vv.Get(actor)+1, have.Get(actor)
+			if from > head || len(out) >= limit {
 				continue
 			}
-			kvs, err := s.db.storage.Scan(s.ctx, StoreLog, string(actor)+keySep)
+			envs, err := s.db.readLog(s.ctx, actor, from, head, limit-len(out))
 			if err != nil {
 				return err
 			}
-			next := from
-			for _, kv := range kvs {
-				if len(out) >= limit {
-					break
-				}
-				last, err := logSeq(kv.Key)
-				if err != nil || last < next {
-					continue
-				}
-				payloads, err := decodeLogRecord(kv.Value)
-				if err == nil && uint64(len(payloads)) > last {
-					err = fmt.Errorf("log record %q holds %d changes: %w", kv.Key, len(payloads), ErrStorage)
-				}
-				if err != nil {
-					return err
-				}
-				for i, p := range payloads {
-					seq := last + 1 - uint64(len(payloads)-i)
-					if seq < next || len(out) >= limit {
-						continue
-					}
-					if seq > next {
-						return fmt.Errorf("change %s/%d is no longer in the log (compacted after the relay acknowledged it): %w", actor, next, ErrStorage)
-					}
-					out = append(out, hsync.Envelope{Actor: actor, Seq: seq, Payload: p})
-					next++
-				}
-			}
+			out = append(out, envs...)
 		}
 		return nil
 	})
 	return out, err
 }
+
+// readLog returns actor's changes from seq from on, at most limit, none
+// past head. Call it holding the lock.
+func (db *DB) readLog(ctx context.Context, actor crdt.ActorID, from, head uint64, limit int) ([]hsync.Envelope, error) {
+	keys, err := db.storage.Keys(ctx, StoreLog, LogKey(actor, from), logEnd(actor), false, limit)
+	if err != nil {
+		return nil, err
+	}
+	values, err := db.storage.GetMany(ctx, StoreLog, keys)
+	if err != nil {
+		return nil, err
+	}
+	var out []hsync.Envelope
+	next := from
+	for i, key := range keys {
+		last, err := logSeq(key)
+		if err != nil {
+			return nil, err
+		}
+		payloads, err := decodeLogRecord(values[i])
+		if err == nil && uint64(len(payloads)) > last {
+			err = fmt.Errorf("log record %q holds %d changes: %w", key, len(payloads), ErrStorage)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for j, p := range payloads {
+			seq := last + 1 - uint64(len(payloads)-j)
+			if seq < next || seq > head || len(out) >= limit {
+				continue
+			}
+			if seq > next {
+				break // next is missing: reported below
+			}
+			out = append(out, hsync.Envelope{Actor: actor, Seq: seq, Payload: p})
+			next++
+		}
+		if next <= last && next <= head && len(out) < limit {
+			break
+		}
+	}
+	if next <= head && len(out) < limit {
+		// Only a log written by an older version, which dropped changes once
+		// a relay acknowledged them, lacks one.
+		return nil, fmt.Errorf("change %s/%d is no longer in the local log: %w", actor, next, hsync.ErrHistoryMissing)
+	}
+	return out, nil
+}
+
+// logEnd bounds the log keys of actor: keySep (NUL) then 0x01.
+func logEnd(actor crdt.ActorID) string { return string(actor) + "\x01" }
 
 // ApplyRemote implements sync.LocalStore: it decodes each payload, checks
 // that it is the change its envelope names, and applies them all in one
@@ -138,19 +176,21 @@ func (s syncStore) ApplyRemote(envs []hsync.Envelope) error {
 	return err
 }
 
-// Acked implements sync.LocalStore.
+// Acked implements sync.LocalStore: the remote's vector, or the one kept
+// for every remote before remotes had names.
 func (s syncStore) Acked() (crdt.VersionVector, error) {
-	b, err := s.db.storage.Get(s.ctx, StoreMeta, metaAcked)
-	if errors.Is(err, ErrNotFound) {
-		return crdt.VersionVector{}, nil
-	}
+	got, err := s.db.storage.GetMany(s.ctx, StoreMeta, []string{s.key(metaAcked), metaAcked})
 	if err != nil {
 		return nil, err
+	}
+	b := got[0]
+	if b == nil {
+		b = got[1]
 	}
 	return decodeAcked(b)
 }
 
-// decodeAcked decodes a stored metaAcked (nil: none yet).
+// decodeAcked decodes a stored acknowledged vector (nil: none yet).
 func decodeAcked(b []byte) (crdt.VersionVector, error) {
 	v := crdt.VersionVector{}
 	if b == nil {
@@ -187,38 +227,44 @@ func (db *DB) Pending() int {
 	return db.unacked
 }
 
-// SetAcked implements sync.LocalStore. The stored vector only grows (two
-// tabs' sessions may race). It also compacts the log: a record whose
-// changes the relay holds durably need not be kept here, so the log stays
-// as small as what is still pending.
+// SetAcked implements sync.LocalStore. It replaces the stored vector:
+// the log keeps every change (logpack.go), so a smaller vector, from a
+// relay that lost changes or from a tab whose session lags another's,
+// only sends again what the relay then acknowledges as replays. It also
+// stores it as the database's own (metaAcked), which the pending count
+// (DB.Pending) follows from open() on: the relay it last synced with.
 func (s syncStore) SetAcked(vv crdt.VersionVector) error {
+	b, err := msgpack.Marshal(vv)
+	if err != nil {
+		return err
+	}
+	writes := []Write{{Store: StoreMeta, Key: metaAcked, Value: b}}
+	if key := s.key(metaAcked); key != metaAcked {
+		writes = append(writes, Write{Store: StoreMeta, Key: key, Value: b})
+	}
 	return s.db.locked(s.ctx, func() error {
-		stored, err := s.Acked()
-		if err != nil {
-			return err
-		}
-		vv = vv.Clone()
-		vv.Merge(stored)
-		b, err := msgpack.Marshal(vv)
-		if err != nil {
-			return err
-		}
-		writes := []Write{{Store: StoreMeta, Key: metaAcked, Value: b}}
-		for _, actor := range vv.Actors() {
-			kvs, err := s.db.storage.Scan(s.ctx, StoreLog, string(actor)+keySep)
-			if err != nil {
-				return err
-			}
-			for _, kv := range kvs {
-				if seq, err := logSeq(kv.Key); err == nil && seq <= vv.Get(actor) {
-					writes = append(writes, Write{Store: StoreLog, Key: kv.Key})
-				}
-			}
-		}
 		if err := s.db.storage.Commit(s.ctx, writes); err != nil {
 			return err
 		}
-		s.db.acked, s.db.unacked = vv, countUnacked(s.db.replica.Version(), vv)
+		s.db.acked, s.db.unacked = vv.Clone(), countUnacked(s.db.replica.Version(), vv)
 		return nil
+	})
+}
+
+// Epoch implements sync.LocalStore.
+func (s syncStore) Epoch() (string, error) {
+	b, err := s.db.storage.Get(s.ctx, StoreMeta, s.key(metaEpoch))
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	return string(b), err
+}
+
+// SetEpoch implements sync.LocalStore.
+func (s syncStore) SetEpoch(epoch string) error { return s.put(s.key(metaEpoch), []byte(epoch)) }
+
+func (s syncStore) put(key string, value []byte) error {
+	return s.db.locked(s.ctx, func() error {
+		return s.db.storage.Commit(s.ctx, []Write{{Store: StoreMeta, Key: key, Value: value}})
 	})
 }

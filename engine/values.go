@@ -13,8 +13,11 @@ import (
 // Document values on the write path. Reading a document's value from the
 // replica (crdt.Replica.Get) builds it whole, text included: for a large
 // note, most of a keystroke's cost. So the engine keeps the value of each
-// loaded document, and after a change made only of text edits it applies
-// the change's splices to that value instead of reading it again.
+// loaded document, and the texts that edits changed as live texts
+// (livetext.go), edited in place: by a local edit as it applies, by the
+// splices of remote changes made only of text edits. The value then lags
+// its texts (stale) until a reader asks for it (currentValue), which is
+// once per storage commit at most for a note being typed into.
 
 // currentValue returns the value of loaded document k (nil when absent),
 // building it from the replica, or bringing the texts edits changed in

@@ -149,18 +149,7 @@ func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, e
 }
 
 // decodeOps decodes one transaction's operations from JSON text.
-func decodeOps(text string) ([]engine.Op, error) {
-	var ops []engine.Op
-	err := jsonops.EachOp(text, func(m map[string]any) error {
-		op, err := engine.OpFromMap(m)
-		ops = append(ops, op)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return ops, nil
-}
+func decodeOps(text string) ([]engine.Op, error) { return jsonops.Ops(text) }
 
 func (r *registry) getDoc(ctx context.Context, args []safejs.Value) (any, error) {
 	d, coll, id, err := r.docArgs(args)

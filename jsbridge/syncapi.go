@@ -95,7 +95,9 @@ func (s *syncer) connect(d *database, o syncOptions) error {
 	if o.hasProvider {
 		token = tokenFrom(ctx, o.provider)
 	}
-	sess, err := hsync.NewSession(hsync.Config{Space: o.space, Token: token}, d.db.SyncStore(context.Background()))
+	// What a relay acknowledged is kept per relay and space.
+	store := d.db.SyncStore(context.Background(), o.url+"\x00"+o.space)
+	sess, err := hsync.NewSession(hsync.Config{Space: o.space, Token: token}, store)
 	if err != nil {
 		cancel()
 		return err

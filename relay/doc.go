@@ -29,7 +29,11 @@
 //
 //   - One relay process per data file: bbolt locks the file. Running several
 //     relay instances needs a shared database behind the same Store methods.
-//   - Spaces are never compacted or deleted by the relay.
+//   - Spaces are never compacted or deleted by the relay. A store's epoch
+//     (WELCOME, protocol version 2) is made with its file: a relay
+//     started on an empty data directory has a new one, and its clients
+//     re-seed it (docs/PROTOCOL.md §5). A relay speaks protocol versions
+//     1 and 2, answering each client in its HELLO's.
 //   - A token grants a whole space: its holder may push changes under any
 //     actor id. The relay cannot check authorship of opaque payloads: the
 //     payload stored first under an (actor, seq) stays, and a push of

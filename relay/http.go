@@ -95,22 +95,22 @@ func (r *Relay) serveSync(w http.ResponseWriter, req *http.Request) {
 
 // answer builds the response body of a valid, authorized request.
 func (r *Relay) answer(req *http.Request, sr *syncRequest) ([]byte, error) {
-	space := sr.hello.Space
+	space, v := sr.hello.Space, sr.hello.Proto // the response speaks the HELLO's version
 	var buf bytes.Buffer
 	wel, err := r.welcome(space)
 	if err != nil {
 		return nil, err
 	}
-	_ = hsync.AppendTo(&buf, wel)
+	_ = hsync.AppendVersion(&buf, wel, v)
 	have := sr.hello.Version.Clone()
 	for _, p := range sr.pushes {
 		have.Merge(hsync.VersionOf(p.Changes))
 		ack, err := r.store(space, p)
 		if err != nil {
-			_ = hsync.AppendTo(&buf, r.logged(hsync.NewError(err, p.ID), err))
+			_ = hsync.AppendVersion(&buf, r.logged(hsync.NewError(err, p.ID), err), v)
 			return buf.Bytes(), nil
 		}
-		_ = hsync.AppendTo(&buf, ack)
+		_ = hsync.AppendVersion(&buf, ack, v)
 	}
 	wait := time.Duration(0)
 	if len(sr.pushes) == 0 {
@@ -125,7 +125,7 @@ func (r *Relay) answer(req *http.Request, sr *syncRequest) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = hsync.AppendTo(&buf, ch)
+	_ = hsync.AppendVersion(&buf, ch, v)
 	return buf.Bytes(), nil
 }
 
@@ -181,10 +181,11 @@ var httpStatus = map[hsync.Code]int{
 }
 
 // httpError answers a request that failed as a whole: the status for the
-// code and a body of one ERROR frame.
+// code and a body of one ERROR frame, in the oldest version, which every
+// client reads (the request may be one the relay could not read).
 func (r *Relay) httpError(w http.ResponseWriter, err error) {
 	e := r.logged(hsync.NewError(err, 0), err)
-	frame, _ := hsync.Encode(e)
+	frame, _ := hsync.EncodeVersion(e, hsync.MinProtocolVersion)
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(httpStatus[e.Code])
 	_, _ = w.Write(frame)

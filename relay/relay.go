@@ -178,7 +178,8 @@ func (r *Relay) welcome(space string) (*hsync.Welcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &hsync.Welcome{Version: vv, MaxFrame: uint64(r.cfg.Limits.MaxFrame), MaxBatch: uint64(r.cfg.Limits.MaxBatch)}, nil
+	return &hsync.Welcome{Version: vv, MaxFrame: uint64(r.cfg.Limits.MaxFrame), MaxBatch: uint64(r.cfg.Limits.MaxBatch),
+		Epoch: r.cfg.Store.Epoch()}, nil
 }
 
 // store appends a push durably and wakes the space's other listeners.

@@ -2,7 +2,9 @@ package relay
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -15,16 +17,20 @@ import (
 // Store keeps each space's changes: per actor, payloads keyed by seq, and
 // the head (highest contiguous seq) of every actor. Layout of the bbolt
 // file: bucket "spaces" / bucket <space> / bucket "heads" (actor -> seq as
-// 8 bytes big-endian) and bucket "log" / bucket <actor> (seq -> payload).
+// 8 bytes big-endian) and bucket "log" / bucket <actor> (seq -> payload);
+// bucket "meta" / "epoch" holds the file's epoch.
 type Store struct {
 	db      *bolt.DB
 	batched bool
+	epoch   string
 }
 
 var (
 	bucketSpaces = []byte("spaces")
 	bucketHeads  = []byte("heads")
 	bucketLog    = []byte("log")
+	bucketMeta   = []byte("meta")
+	keyEpoch     = []byte("epoch")
 )
 
 // StoreOptions tunes OpenStore.
@@ -47,16 +53,43 @@ func OpenStore(path string, opt StoreOptions) (*Store, error) {
 	if opt.BatchDelay > 0 {
 		db.MaxBatchDelay = opt.BatchDelay
 	}
+	var epoch string
 	err = db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketSpaces)
+		if _, err := tx.CreateBucketIfNotExists(bucketSpaces); err != nil {
+			return err
+		}
+		epoch, err = initEpoch(tx)
 		return err
 	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%w: init %s: %w", ErrStore, path, err)
 	}
-	return &Store{db: db, batched: opt.BatchDelay >= 0}, nil
+	return &Store{db: db, batched: opt.BatchDelay >= 0, epoch: epoch}, nil
 }
+
+// initEpoch returns the file's epoch, made at random when the file is: a
+// wiped or replaced relay starts with another one, while a restored backup
+// keeps it (docs/PROTOCOL.md §5).
+func initEpoch(tx *bolt.Tx) (string, error) {
+	mb, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return "", err
+	}
+	if e := mb.Get(keyEpoch); e != nil {
+		return string(e), nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	e := hex.EncodeToString(b)
+	return e, mb.Put(keyEpoch, []byte(e))
+}
+
+// Epoch returns the epoch of the store, the same for all its spaces
+// (sync.Welcome.Epoch).
+func (s *Store) Epoch() string { return s.epoch }
 
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }

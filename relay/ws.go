@@ -31,6 +31,9 @@ type wsConn struct {
 	// expires is when the HELLO's token expires (zero: never); the session
 	// ends then with token_expired, as a new HELLO would be refused.
 	expires time.Time
+	// proto is the protocol version of the frames sent: the HELLO's, and
+	// before it the oldest, which every client reads.
+	proto uint64
 }
 
 func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
@@ -44,7 +47,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
 	// Frames a bit over the limit still get a too_large ERROR; far over it
 	// the library closes with status 1009 without reading them.
 	c.SetReadLimit(int64(r.cfg.Limits.MaxFrame) * 2)
-	wc := &wsConn{r: r, c: c, log: r.cfg.Logger.With("remote", req.RemoteAddr)}
+	wc := &wsConn{r: r, c: c, log: r.cfg.Logger.With("remote", req.RemoteAddr), proto: hsync.MinProtocolVersion}
 	if err := r.admit(); err != nil {
 		wc.fail(err, 0)
 		return
@@ -108,7 +111,7 @@ func (wc *wsConn) handshake(ctx context.Context) error {
 	if wc.expires, err = wc.r.authorize(hello); err != nil {
 		return err
 	}
-	wc.space, wc.sent = hello.Space, hello.Version.Clone()
+	wc.space, wc.sent, wc.proto = hello.Space, hello.Version.Clone(), hello.Proto
 	wc.log = wc.log.With("space", hello.Space)
 	w, err := wc.r.welcome(hello.Space)
 	if err != nil {
@@ -130,7 +133,7 @@ func (wc *wsConn) read(ctx context.Context) (hsync.Message, error) {
 }
 
 func (wc *wsConn) write(ctx context.Context, m hsync.Message) error {
-	frame, err := hsync.Encode(m)
+	frame, err := hsync.EncodeVersion(m, wc.proto)
 	if err != nil {
 		return err
 	}

@@ -63,27 +63,39 @@ func decodeOne(r *bytes.Reader, lim Limits) (Message, error) {
 	if n < 2 {
 		return nil, malformed("frame array of %d elements", n)
 	}
-	if v != ProtocolVersion {
+	if v < MinProtocolVersion || v > ProtocolVersion {
 		return nil, &versionError{got: v}
 	}
-	m := d.body(t, n-2)
+	m := d.body(t, n-2, v)
 	if d.err != nil {
 		return nil, d.err
 	}
 	return m, nil
 }
 
-// fieldCount is the number of fields after version and type, per type.
+// fieldCount is the number of fields after version and type, per type, in
+// version 1; welcomeFields gives WELCOME's in each version.
 var fieldCount = map[Type]int{
 	TypeHello: 3, TypeWelcome: 3, TypePush: 2, TypeAck: 2,
 	TypeChanges: 2, TypeLive: 1, TypeError: 3,
 }
 
-func (d *reader) body(t Type, fields int) Message {
+// welcomeFields is WELCOME's field count in version v: 2 added the epoch.
+func welcomeFields(v uint64) int {
+	if v >= 2 {
+		return 4
+	}
+	return 3
+}
+
+func (d *reader) body(t Type, fields int, v uint64) Message {
 	want, ok := fieldCount[t]
 	if !ok {
 		d.fail(fmt.Errorf("%w: type %d", ErrUnknownType, uint64(t)))
 		return nil
+	}
+	if t == TypeWelcome {
+		want = welcomeFields(v)
 	}
 	if fields != want {
 		d.fail(malformed("type %d with %d fields, want %d", uint64(t), fields, want))
@@ -91,9 +103,13 @@ func (d *reader) body(t Type, fields int) Message {
 	}
 	switch t {
 	case TypeHello:
-		return &Hello{Space: d.id(), Token: d.str(MaxTokenLen), Version: d.vv()}
+		return &Hello{Space: d.id(), Token: d.str(MaxTokenLen), Version: d.vv(), Proto: v}
 	case TypeWelcome:
-		return &Welcome{Version: d.vv(), MaxFrame: d.uint(), MaxBatch: d.uint()}
+		w := &Welcome{Version: d.vv(), MaxFrame: d.uint(), MaxBatch: d.uint()}
+		if v >= 2 {
+			w.Epoch = d.str(MaxIDLen)
+		}
+		return w
 	case TypePush:
 		return &Push{ID: d.uint(), Changes: d.envs()}
 	case TypeAck:

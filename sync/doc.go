@@ -22,7 +22,11 @@
 // # Caveats
 //
 //   - A session assumes it is the only writer of the acknowledged version
-//     vector it persists through [LocalStore.SetAcked].
+//     vector and relay epoch it persists through [LocalStore.SetAcked] and
+//     [LocalStore.SetEpoch].
+//   - A session speaks [ProtocolVersion] and falls back, for the rest of
+//     its life, to [MinProtocolVersion] when a relay refuses its HELLO
+//     with unsupported_version.
 //   - Changes are pushed and applied in per-actor seq order; [LocalStore]
 //     implementations must return contiguous runs from ChangesSince.
 //   - The session holds its lock while it calls LocalStore; a LocalStore must

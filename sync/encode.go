@@ -8,22 +8,33 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// Encode returns the frame for m: a msgpack array whose first two elements
-// are ProtocolVersion and m's type. Encoding is deterministic: version
-// vectors are written with actors sorted and zero entries left out.
-func Encode(m Message) ([]byte, error) {
+// Encode returns the frame for m in ProtocolVersion: a msgpack array whose
+// first two elements are the version and m's type. Encoding is
+// deterministic: version vectors are written with actors sorted and zero
+// entries left out.
+func Encode(m Message) ([]byte, error) { return EncodeVersion(m, ProtocolVersion) }
+
+// EncodeVersion returns the frame for m in protocol version v
+// (MinProtocolVersion..ProtocolVersion): a version 1 WELCOME has no epoch.
+func EncodeVersion(m Message, v uint64) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := AppendTo(&buf, m); err != nil {
+	if err := AppendVersion(&buf, m, v); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-// AppendTo writes the frame for m to buf (used to build HTTP bodies, which
-// are frames back to back).
-func AppendTo(buf *bytes.Buffer, m Message) error {
+// AppendTo writes the frame for m in ProtocolVersion to buf (used to build
+// HTTP bodies, which are frames back to back).
+func AppendTo(buf *bytes.Buffer, m Message) error { return AppendVersion(buf, m, ProtocolVersion) }
+
+// AppendVersion writes the frame for m in protocol version v to buf.
+func AppendVersion(buf *bytes.Buffer, m Message, v uint64) error {
+	if v < MinProtocolVersion || v > ProtocolVersion {
+		return fmt.Errorf("%w: cannot encode version %d", ErrVersion, v)
+	}
 	enc := msgpack.NewEncoder(buf)
-	w := &writer{enc: enc}
+	w := &writer{enc: enc, v: v}
 	switch m := m.(type) {
 	case *Hello:
 		w.head(TypeHello, 3)
@@ -31,10 +42,13 @@ func AppendTo(buf *bytes.Buffer, m Message) error {
 		w.str(m.Token)
 		w.vv(m.Version)
 	case *Welcome:
-		w.head(TypeWelcome, 3)
+		w.head(TypeWelcome, welcomeFields(v))
 		w.vv(m.Version)
 		w.uint(m.MaxFrame)
 		w.uint(m.MaxBatch)
+		if v >= 2 {
+			w.str(m.Epoch)
+		}
 	case *Push:
 		w.head(TypePush, 2)
 		w.uint(m.ID)
@@ -72,6 +86,7 @@ func appendMore(w *writer, m Message) error {
 // writer keeps the first error so encoders read as straight-line code.
 type writer struct {
 	enc *msgpack.Encoder
+	v   uint64 // protocol version
 	err error
 }
 
@@ -83,7 +98,7 @@ func (w *writer) do(err error) {
 
 func (w *writer) head(t Type, fields int) {
 	w.do(w.enc.EncodeArrayLen(2 + fields))
-	w.uint(ProtocolVersion)
+	w.uint(w.v)
 	w.uint(uint64(t))
 }
 

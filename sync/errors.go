@@ -55,6 +55,12 @@ var (
 	// (a copied or restored replica) or a change was forged. Retrying
 	// cannot help, so Run and RunPoll stop on it.
 	ErrSeqConflict = errors.New("hearth/sync: seq conflict")
+	// ErrHistoryMissing reports that the local replica no longer holds a
+	// change that its version vector covers and the relay lacks (a log
+	// compacted by an older version), so it cannot send it. It is local,
+	// never sent on the wire; Run backs off and retries, as another
+	// replica may re-seed the relay meanwhile.
+	ErrHistoryMissing = errors.New("hearth/sync: local history missing")
 	// ErrClosed reports use of a session after Close.
 	ErrClosed = errors.New("hearth/sync: session closed")
 )
@@ -90,12 +96,14 @@ func ErrorCode(err error) string {
 		return re.Code.String()
 	case errors.Is(err, ErrTokenProvider):
 		return "token_provider"
+	case errors.Is(err, ErrHistoryMissing): // before storage: it may wrap ErrStorage
+		return "history_missing"
 	case errors.Is(err, ErrInvalidChange):
 		return "invalid_change"
 	case errors.Is(err, ErrStorage):
 		return "storage"
 	}
-	for c := CodeMalformed; c <= CodeShuttingDown; c++ {
+	for c := CodeMalformed; c <= CodeSeqConflict; c++ {
 		if errors.Is(err, codeErrs[c]) {
 			return c.String()
 		}

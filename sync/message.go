@@ -2,8 +2,18 @@ package sync
 
 import "github.com/hearthdb/hearth/crdt"
 
-// ProtocolVersion is the version that starts every frame this package writes.
-const ProtocolVersion = 1
+// Protocol versions. Every frame starts with its version (docs/PROTOCOL.md
+// §9). A session speaks one version: the client's HELLO chooses it and the
+// relay answers in it. Version 2 adds WELCOME's epoch; everything else is
+// the same in both.
+const (
+	// ProtocolVersion is the newest version, the one a client tries first
+	// and Encode writes.
+	ProtocolVersion = 2
+	// MinProtocolVersion is the oldest version this package still speaks
+	// (relays answer its clients; clients fall back to it).
+	MinProtocolVersion = 1
+)
 
 // Fixed field limits, the same for every relay (docs/PROTOCOL.md).
 const (
@@ -78,6 +88,9 @@ type Hello struct {
 	Space   string
 	Token   string
 	Version crdt.VersionVector
+	// Proto is the protocol version of the frame it was decoded from (not
+	// a field: the relay answers in it). Encoders ignore it.
+	Proto uint64 `json:"-"`
 }
 
 // Welcome accepts a Hello: the relay's version vector for the space and
@@ -86,6 +99,10 @@ type Welcome struct {
 	Version  crdt.VersionVector
 	MaxFrame uint64
 	MaxBatch uint64
+	// Epoch names the relay's storage of the space: made once with it and
+	// never changed, so a new one means a relay that starts again from
+	// nothing (wiped or replaced). Version 2 only; "" in version 1.
+	Epoch string
 }
 
 // Push asks the relay to store changes; ID is echoed by the Ack or Error.

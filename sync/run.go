@@ -68,7 +68,7 @@ func (s *Session) Run(ctx context.Context, dial Dialer) error {
 		if Stopped(err) {
 			return err
 		}
-		if s.progressCount() != before {
+		if s.progressCount() != before && !errors.Is(err, ErrHistoryMissing) { // the next WELCOME would not fix it
 			attempt = 0
 		}
 		if !s.sleep(ctx, attempt) {

@@ -46,6 +46,8 @@ type Session struct {
 	lim    Limits
 	state  State
 	acked  crdt.VersionVector // durable at the relay, persisted
+	epoch  string             // the relay storage's epoch acked refers to, persisted
+	proto  uint64             // protocol version of this session's frames
 	sent   crdt.VersionVector // acked plus everything in flight
 	flight map[uint64]bool    // PUSH ids awaiting ACK
 	nextID uint64
@@ -78,7 +80,11 @@ func NewSession(cfg Config, store LocalStore) (*Session, error) {
 	if err != nil {
 		return nil, storageErr("load acked version", err)
 	}
-	s := &Session{cfg: cfg, store: store, lim: cfg.Limits, acked: acked.Clone(),
+	epoch, err := store.Epoch()
+	if err != nil {
+		return nil, storageErr("load relay epoch", err)
+	}
+	s := &Session{cfg: cfg, store: store, lim: cfg.Limits, acked: acked.Clone(), epoch: epoch, proto: ProtocolVersion,
 		flight: map[uint64]bool{}, subs: map[int]func(Status){}, kick: make(chan struct{}, 1)}
 	s.resetLocked()
 	s.emitted = s.statusLocked()
@@ -107,7 +113,7 @@ func (s *Session) helloLocked() ([]byte, error) {
 		}
 		s.token, s.haveTok = t, true
 	}
-	return Encode(&Hello{Space: s.cfg.Space, Token: s.token, Version: s.store.Version()})
+	return EncodeVersion(&Hello{Space: s.cfg.Space, Token: s.token, Version: s.store.Version()}, s.proto)
 }
 
 func (s *Session) callToken() (string, error) {
@@ -164,6 +170,9 @@ func (s *Session) Receive(frame []byte) ([][]byte, error) {
 func (s *Session) handleLocked(m Message) ([][]byte, error) {
 	if _, ok := m.(*Welcome); !ok && s.state == Connecting {
 		if e, isErr := m.(*ErrorMessage); isErr {
+			if e.Code == CodeVersion && s.proto > MinProtocolVersion {
+				s.proto-- // an older relay: the next connection speaks its version
+			}
 			return nil, e.Err()
 		}
 		return nil, fmt.Errorf("%w: %T before WELCOME", ErrUnexpected, m)
@@ -205,14 +214,42 @@ func (s *Session) acceptWelcomeLocked(w *Welcome) error {
 	if w.MaxBatch > 0 && w.MaxBatch < uint64(s.lim.MaxBatch) {
 		s.lim.MaxBatch = int(w.MaxBatch)
 	}
-	// The relay's vector is authoritative: what it holds is durable, and
-	// what it lost (a restored backup) must be pushed again.
-	s.acked, s.welcomed = verifyAcked(s.acked, w.Version, s.store.Version()), true
+	s.acked = welcomeAcked(s.epoch, s.acked, w, s.store.Version())
+	s.welcomed = true
 	if err := s.store.SetAcked(s.acked); err != nil {
 		return storageErr("persist acked", err)
 	}
+	// After the vector: a crash in between finds the old epoch, so the
+	// next WELCOME decides the same again.
+	if w.Epoch != "" && w.Epoch != s.epoch {
+		if err := s.store.SetEpoch(w.Epoch); err != nil {
+			return storageErr("persist relay epoch", err)
+		}
+		s.epoch = w.Epoch
+	}
 	s.state = Syncing
 	return nil
+}
+
+// welcomeAcked is the acknowledged vector after WELCOME w, given the
+// stored epoch and acknowledged vector and the replica's own vector. It
+// tells a relay that lost changes it had acknowledged (docs/PROTOCOL.md
+// §5, "A relay that lost changes"):
+//   - another epoch (the relay's storage started again from nothing: wiped,
+//     or another relay under the same URL): none of its acknowledgements
+//     were seen, so everything the replica holds is pushed again and the
+//     relay checks it, acknowledging what it already holds as replays;
+//   - a vector behind the acknowledged one (restored from an older
+//     backup): the relay's vector is the truth, and what it lacks, of any
+//     actor, is pushed again.
+//
+// Either way verifyAcked keeps unacknowledged what was never seen
+// acknowledged. A relay without an epoch (version 1) gets the second rule.
+func welcomeAcked(epoch string, acked crdt.VersionVector, w *Welcome, local crdt.VersionVector) crdt.VersionVector {
+	if epoch != "" && w.Epoch != "" && w.Epoch != epoch {
+		acked = nil
+	}
+	return verifyAcked(acked, w.Version, local)
 }
 
 // verifyAcked is the acknowledged vector after a WELCOME announcing
@@ -323,7 +360,7 @@ func (s *Session) nextPushLocked() ([]byte, bool, error) {
 		return nil, false, err
 	}
 	s.nextID++
-	frame, err := Encode(&Push{ID: s.nextID, Changes: envs})
+	frame, err := EncodeVersion(&Push{ID: s.nextID, Changes: envs}, s.proto)
 	if err != nil {
 		return nil, false, err
 	}

@@ -35,14 +35,16 @@ type jsonMsg struct {
 	Done     bool              `json:"done,omitempty"`
 	Code     uint64            `json:"code,omitempty"`
 	Message  string            `json:"message,omitempty"`
+	Epoch    string            `json:"epoch,omitempty"`
 }
 
 type vector struct {
-	Name    string   `json:"name"`
-	Meaning string   `json:"meaning"`
-	Hex     string   `json:"hex"`
-	Message *jsonMsg `json:"message,omitempty"`
-	Error   string   `json:"error,omitempty"` // code name for invalid frames
+	Name     string   `json:"name"`
+	Protocol uint64   `json:"protocol,omitempty"` // of valid frames: 1 or 2
+	Meaning  string   `json:"meaning"`
+	Hex      string   `json:"hex"`
+	Message  *jsonMsg `json:"message,omitempty"`
+	Error    string   `json:"error,omitempty"` // code name for invalid frames
 }
 
 type vectorFile struct {
@@ -76,7 +78,7 @@ func toMessage(t *testing.T, j *jsonMsg) hsync.Message {
 	case "hello":
 		return &hsync.Hello{Space: j.Space, Token: j.Token, Version: vvOf(j.Version)}
 	case "welcome":
-		return &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch}
+		return &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch, Epoch: j.Epoch}
 	case "push":
 		return &hsync.Push{ID: j.ID, Changes: envsOf(t, j.Changes)}
 	case "ack":
@@ -114,7 +116,7 @@ func TestVectorsValid(t *testing.T) {
 	changed := false
 	for i, v := range f.Valid {
 		msg := toMessage(t, v.Message)
-		got, err := hsync.Encode(msg)
+		got, err := hsync.EncodeVersion(msg, v.Protocol)
 		if err != nil {
 			t.Fatalf("%s: encode: %v", v.Name, err)
 		}

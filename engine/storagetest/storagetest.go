@@ -1,6 +1,7 @@
 // Package storagetest is the conformance suite that every engine.Storage
 // must pass: natively for engine.MemoryStorage, and in Chromium for the
-// IndexedDB storage of package idb.
+// IndexedDB storage of package idb. Besides the storage's own methods, it
+// runs the engine's change log on it (packing included).
 package storagetest
 
 import (
@@ -28,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Reopen", func(t *testing.T) { testReopen(t, open) })
 	t.Run("ClosedFails", func(t *testing.T) { testClosedFails(t, open) })
 	t.Run("EveryStore", func(t *testing.T) { testEveryStore(t, open) })
+	t.Run("LogHistory", func(t *testing.T) { testLogHistory(t, open) })
 }
 
 // testEveryStore writes a key into each store the engine uses, in one

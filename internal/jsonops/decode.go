@@ -97,11 +97,13 @@ func (d *jsonDecoder) literal(word string, v any) (any, error) {
 
 func (d *jsonDecoder) object(depth int) (map[string]any, error) {
 	m := map[string]any{}
-	return m, d.objectInto(m, depth)
+	err := d.members(depth, func(k string, v any) { m[strings.Clone(k)] = v })
+	return m, err
 }
 
-// objectInto reads an object's members into m.
-func (d *jsonDecoder) objectInto(m map[string]any, depth int) error {
+// members reads an object's members, calling set with each key (which may
+// share memory with the text) and value.
+func (d *jsonDecoder) members(depth int, set func(k string, v any)) error {
 	if depth > maxJSONDepth {
 		return d.fail("nesting too deep")
 	}
@@ -114,7 +116,7 @@ func (d *jsonDecoder) objectInto(m map[string]any, depth int) error {
 		if d.skipSpace() >= len(d.s) || d.s[d.i] != '"' {
 			return d.fail("expected a key")
 		}
-		k, err := d.string()
+		k, err := d.rawString()
 		if err != nil {
 			return err
 		}
@@ -122,9 +124,11 @@ func (d *jsonDecoder) objectInto(m map[string]any, depth int) error {
 			return d.fail("expected ':'")
 		}
 		d.i++
-		if m[k], err = d.value(depth); err != nil {
+		v, err := d.value(depth)
+		if err != nil {
 			return err
 		}
+		set(k, v)
 		if end, err := d.next('}'); end || err != nil {
 			return err
 		}
@@ -219,15 +223,26 @@ func smallInt(tok string) (float64, bool) {
 	return f, true
 }
 
-// string reads a quoted string (see intern).
+// string reads a quoted string. The result never shares memory with the
+// text, so a stored value does not pin a whole transaction's text.
 func (d *jsonDecoder) string() (string, error) {
+	s, err := d.rawString()
+	if err != nil || len(s) == 0 {
+		return s, err
+	}
+	return strings.Clone(s), nil
+}
+
+// rawString reads a quoted string; without escapes, it is a slice of the
+// text.
+func (d *jsonDecoder) rawString() (string, error) {
 	d.i++ // "
 	start := d.i
 	for d.i < len(d.s) {
 		switch c := d.s[d.i]; {
 		case c == '"':
 			d.i++
-			return intern(d.s[start : d.i-1]), nil
+			return d.s[start : d.i-1], nil
 		case c == '\\':
 			return d.escaped(start)
 		case c < 0x20:
@@ -236,26 +251,6 @@ func (d *jsonDecoder) string() (string, error) {
 		d.i++
 	}
 	return "", d.fail("unterminated string")
-}
-
-// interned holds the keys and kinds every operation repeats.
-var interned = map[string]string{}
-
-func init() {
-	for _, s := range []string{"kind", "collection", "id", "path", "index", "count", "text", "value", "delta", "base",
-		"put", "update", "delete", "increment", "insertText", "deleteText"} {
-		interned[s] = s
-	}
-}
-
-// intern returns a copy of s (the result never shares memory with the
-// text, so a stored value does not pin a whole transaction's text), or
-// the one copy of a key or kind every operation repeats.
-func intern(s string) string {
-	if c, ok := interned[s]; ok {
-		return c
-	}
-	return strings.Clone(s)
 }
 
 // escaped finishes a string holding escapes; s[start:d.i] has none.
@@ -337,24 +332,24 @@ func (d *jsonDecoder) surrogates(r rune) rune {
 	return utf8.RuneError
 }
 
-// EachOp decodes the operations text, an array of objects, and calls fn
-// with each operation's map in turn, stopping at the first error. The map
-// is cleared and reused for the next operation (a map a commit costs is
-// most of its decoding): fn must keep none of it but its values.
-func EachOp(text string, fn func(map[string]any) error) error {
+// Ops decodes the operations text, an array of objects, into operations:
+// each object's fields straight into engine.OpFields (no map), which
+// builds and checks the operation as engine.OpFromMap would from the
+// object Decode reads.
+func Ops(text string) ([]engine.Op, error) {
 	if !utf8.ValidString(text) {
-		return invalid("operations are not valid JSON: the text is not UTF-8")
+		return nil, invalid("operations are not valid JSON: the text is not UTF-8")
 	}
 	d := jsonDecoder{s: text}
 	if d.skipSpace() >= len(d.s) || d.s[d.i] != '[' {
 		v, err := Decode(text)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		return invalid("operations must be an array, got %T", v)
+		return nil, invalid("operations must be an array, got %T", v)
 	}
 	d.i++ // [
-	m := map[string]any{}
+	var ops []engine.Op
 	end := d.skipSpace() < len(d.s) && d.s[d.i] == ']'
 	if end {
 		d.i++
@@ -363,24 +358,49 @@ func EachOp(text string, fn func(map[string]any) error) error {
 		if d.skipSpace() >= len(d.s) || d.s[d.i] != '{' {
 			v, err := d.value(1)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			return invalid("an operation must be an object, got %T", v)
+			return nil, invalid("an operation must be an object, got %T", v)
 		}
-		clear(m)
-		if err := d.objectInto(m, 2); err != nil {
-			return err
+		var f engine.OpFields
+		if err := d.members(2, func(k string, v any) {
+			if s, ok := v.(string); ok && k == "kind" {
+				v = kindName(s)
+			}
+			f.Set(k, v)
+		}); err != nil {
+			return nil, err
 		}
-		if err := fn(m); err != nil {
-			return err
+		op, err := f.Op()
+		if err != nil {
+			return nil, err
 		}
-		var err error
+		ops = append(ops, op)
 		if end, err = d.next(']'); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if d.skipSpace() < len(d.s) {
-		return d.fail("text after the value")
+		return nil, d.fail("text after the value")
 	}
-	return nil
+	return ops, nil
+}
+
+// kindName returns the one copy of an operation kind, s otherwise.
+func kindName(s string) string {
+	switch s {
+	case "put":
+		return "put"
+	case "update":
+		return "update"
+	case "delete":
+		return "delete"
+	case "increment":
+		return "increment"
+	case "insertText":
+		return "insertText"
+	case "deleteText":
+		return "deleteText"
+	}
+	return s
 }

@@ -3,7 +3,6 @@ package jsonops
 import (
 	"encoding/json"
 	"errors"
-	"maps"
 	"math"
 	"reflect"
 	"strings"
@@ -49,55 +48,56 @@ func TestDecodeJSONRejectsMalformedText(t *testing.T) {
 	}
 }
 
-// eachOp collects what EachOp calls its function with.
-func eachOp(text string) ([]map[string]any, error) {
-	var ops []map[string]any
-	err := EachOp(text, func(m map[string]any) error {
-		ops = append(ops, maps.Clone(m))
-		return nil
-	})
-	return ops, err
-}
-
 func TestJSONOpsWantsAnArrayOfObjects(t *testing.T) {
-	ops, err := eachOp(` [{"kind":"put","collection":"c","value":{"id":"a","n":1}},{"kind":"delete","collection":"c","id":"b"}] `)
-	if err != nil || len(ops) != 2 || ops[0]["value"].(map[string]any)["n"] != 1.0 || ops[1]["id"] != "b" || ops[1]["value"] != nil {
-		t.Fatalf("EachOp = %v, %v", ops, err)
+	ops, err := Ops(` [{"kind":"put","collection":"c","value":{"id":"a","n":1}},{"kind":"delete","collection":"c","id":"b","extra":[1]}] `)
+	if err != nil || len(ops) != 2 || ops[0].ID != "a" || ops[0].Value.(map[string]any)["n"] != 1.0 || ops[1].Kind != engine.OpDelete || ops[1].ID != "b" {
+		t.Fatalf("Ops = %+v, %v", ops, err)
 	}
-	if ops, err := eachOp("[ ]"); err != nil || len(ops) != 0 {
-		t.Fatalf("EachOp([ ]) = %v, %v", ops, err)
+	if ops, err := Ops("[ ]"); err != nil || len(ops) != 0 {
+		t.Fatalf("Ops([ ]) = %v, %v", ops, err)
 	}
-	for _, text := range []string{`{}`, `"x"`, `[1]`, `[{}, null]`, `[{}`, `[{},]`, `[{}] x`, "[{}]\xff", ``} {
-		if _, err := eachOp(text); !errors.Is(err, engine.ErrInvalidArgument) {
-			t.Errorf("EachOp(%s) error = %v, want InvalidArgument", text, err)
+	for _, text := range []string{`{}`, `"x"`, `[1]`, `[{}, null]`, `[{"kind":"delete","id":"x"}`, `[{"kind":"delete","id":"x"},]`,
+		`[{"kind":"delete","id":"x"}] x`, "[{\"kind\":\"delete\",\"id\":\"x\"}]\xff", ``, `[{"kind":"delete","id":1}]`} {
+		if _, err := Ops(text); !errors.Is(err, engine.ErrInvalidArgument) {
+			t.Errorf("Ops(%s) error = %v, want InvalidArgument", text, err)
 		}
 	}
 }
 
-// FuzzEachOp: EachOp reads exactly the texts Decode reads as an array of
-// objects, with the same objects.
-func FuzzEachOp(f *testing.F) {
-	for _, seed := range []string{`[{"kind":"put","collection":"c","value":{"id":"a"}},{"kind":"delete"}]`, `[]`, `[{}, 1]`, `[{"a":[{}]}]`, `{}`} {
+// FuzzOps: Ops reads exactly the texts Decode reads as an array of
+// objects that engine.OpFromMap accepts, into the same operations.
+func FuzzOps(f *testing.F) {
+	for _, seed := range []string{`[{"kind":"put","collection":"c","value":{"id":"a"}},{"kind":"delete","collection":"c","id":"b"}]`,
+		`[]`, `[{}, 1]`, `[{"kind":"insertText","collection":"n","id":"n","path":["body"],"index":3,"text":"\u00e9","base":"x"}]`,
+		`[{"kind":"increment","id":"i","delta":2.5,"kind":"put"}]`, `{}`} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		got, err := eachOp(text)
+		got, err := Ops(text)
 		v, derr := Decode(text)
 		list, isList := v.([]any)
-		var want []map[string]any
+		var want []engine.Op
 		for _, e := range list {
 			m, ok := e.(map[string]any)
-			isList = isList && ok
-			want = append(want, m)
+			if !ok {
+				isList = false
+				break
+			}
+			op, err := engine.OpFromMap(m)
+			if err != nil {
+				isList = false
+				break
+			}
+			want = append(want, op)
 		}
 		if derr != nil || !isList {
 			if err == nil {
-				t.Fatalf("EachOp(%q) read what Decode reads as %#v, %v", text, v, derr)
+				t.Fatalf("Ops(%q) read what Decode and OpFromMap refuse (%v)", text, derr)
 			}
 			return
 		}
 		if err != nil || len(got) != len(want) || len(got) > 0 && !reflect.DeepEqual(got, want) {
-			t.Fatalf("EachOp(%q) = %#v, %v; Decode %#v", text, got, err, want)
+			t.Fatalf("Ops(%q) = %#v, %v; OpFromMap reads %#v", text, got, err, want)
 		}
 	})
 }

@@ -16,7 +16,7 @@ var (
 	flagSteps     = flag.Int("sim.steps", 60, "events per schedule")
 	flagLarge     = flag.Int("sim.large", 200<<10, "bytes of a large document's string")
 	flagBatch     = flag.Int("sim.batch", 0, "the relay's max_batch (changes per batch); 0 draws it per schedule")
-	flagDataLoss  = flag.Bool("sim.dataloss", false, "relay data loss and rollbacks (needs clients that re-seed a relay)")
+	flagDataLoss  = flag.Bool("sim.dataloss", true, "relay data loss (wiped file) and rollbacks (an older copy of it)")
 	flagVerbose   = flag.Bool("sim.v", false, "log every schedule's description")
 )
 

@@ -56,7 +56,7 @@ func (r *replica) open() error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	sess, err := hsync.NewSession(hsync.Config{Space: space, Token: r.token, After: fastAfter}, db.SyncStore(ctx))
+	sess, err := hsync.NewSession(hsync.Config{Space: space, Token: r.token, After: fastAfter}, db.SyncStore(ctx, space))
 	if err != nil {
 		cancel()
 		db.Close()

@@ -19,6 +19,7 @@ type MemStore struct {
 	actor crdt.ActorID
 	log   map[crdt.ActorID][][]byte // log[a][seq-1] = payload
 	acked crdt.VersionVector
+	epoch string
 }
 
 var _ hsync.LocalStore = (*MemStore)(nil)
@@ -109,6 +110,21 @@ func (m *MemStore) Pending() int {
 		}
 	}
 	return n
+}
+
+// Epoch implements sync.LocalStore.
+func (m *MemStore) Epoch() (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.epoch, nil
+}
+
+// SetEpoch implements sync.LocalStore.
+func (m *MemStore) SetEpoch(epoch string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.epoch = epoch
+	return nil
 }
 
 // Same reports whether m and o hold the same changes with equal payloads.

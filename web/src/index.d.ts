@@ -40,7 +40,8 @@ export type HearthErrorName =
   | 'StorageError'
   | 'QuotaExceededError'
   | 'NotFoundError'
-  | 'InvalidChangeError';
+  | 'InvalidChangeError'
+  | 'ChangeTooLargeError';
 
 /** Opens (creating if needed) the database `options.name`, stored in IndexedDB. */
 export function open(options: OpenOptions): Promise<Database>;
@@ -220,7 +221,7 @@ export type TokenProvider = () => string | Promise<string>;
 export type SyncErrorCode =
   | 'unauthorized' | 'token_expired' | 'too_large' | 'seq_gap' | 'seq_conflict' | 'malformed' | 'unsupported_version'
   | 'unknown_type' | 'unexpected_message' | 'too_many_connections' | 'internal' | 'shutting_down'
-  | 'network' | 'storage' | 'invalid_change' | 'token_provider' | (string & {});
+  | 'network' | 'storage' | 'invalid_change' | 'token_provider' | 'history_missing' | (string & {});
 
 /** The sync status a UI shows. */
 export interface SyncStatus {
@@ -231,7 +232,8 @@ export interface SyncStatus {
    */
   pending: number;
   /**
-   * Why the last connection attempt failed (kept while retrying, cleared once synced), or null. After
+   * Why the last connection attempt failed (kept while retrying, cleared once synced), or null; the code is
+   * 'history_missing' when a change the relay lost is no longer stored here either. After
    * 'seq_conflict' (the relay holds another change under one of this replica's (actor, seq)) sync stops
    * until the next connect(); the change stays pending.
    */

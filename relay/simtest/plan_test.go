@@ -15,6 +15,7 @@ var (
 	flagReplicas  = flag.Int("sim.replicas", 5, "replicas per schedule")
 	flagSteps     = flag.Int("sim.steps", 60, "events per schedule")
 	flagLarge     = flag.Int("sim.large", 200<<10, "bytes of a large document's string")
+	flagHuge      = flag.Int("sim.huge", 0, "bytes of a huge document's string, over the frame limit (0: none)")
 	flagBatch     = flag.Int("sim.batch", 0, "the relay's max_batch (changes per batch); 0 draws it per schedule")
 	flagDataLoss  = flag.Bool("sim.dataloss", true, "relay data loss (wiped file) and rollbacks (an older copy of it)")
 	flagVerbose   = flag.Bool("sim.v", false, "log every schedule's description")
@@ -22,18 +23,18 @@ var (
 
 // options are the knobs a schedule was drawn with; a replay needs the same.
 type options struct {
-	replicas, steps, large, batch int
-	dataLoss                      bool
+	replicas, steps, large, huge, batch int
+	dataLoss                            bool
 }
 
 func currentOptions() options {
-	return options{replicas: max(*flagReplicas, 2), steps: *flagSteps, large: *flagLarge, batch: *flagBatch, dataLoss: *flagDataLoss}
+	return options{replicas: max(*flagReplicas, 2), steps: *flagSteps, large: *flagLarge, huge: *flagHuge, batch: *flagBatch, dataLoss: *flagDataLoss}
 }
 
 // flags renders o as the command-line flags that reproduce it.
 func (o options) flags() string {
-	return fmt.Sprintf("-sim.replicas=%d -sim.steps=%d -sim.large=%d -sim.batch=%d -sim.dataloss=%v",
-		o.replicas, o.steps, o.large, o.batch, o.dataLoss)
+	return fmt.Sprintf("-sim.replicas=%d -sim.steps=%d -sim.large=%d -sim.huge=%d -sim.batch=%d -sim.dataloss=%v",
+		o.replicas, o.steps, o.large, o.huge, o.batch, o.dataLoss)
 }
 
 // kind is what an event does.
@@ -67,7 +68,7 @@ const (
 	edInsert             // insert into the shared text texts/shared.body
 	edErase              // delete from the shared text
 	edAppend             // append to own text logs/rI.body (only replica I writes it)
-	edLarge              // put big/rI with a string of options.large bytes
+	edLarge              // put big/rI with a string of options.large bytes (event.N, if set)
 	edTwo                // own and incr in one transaction
 	numEdits
 )
@@ -87,6 +88,9 @@ type event struct {
 func (e event) String() string {
 	switch e.Kind {
 	case evEdit:
+		if e.N > 0 {
+			return fmt.Sprintf("r%d edit %s #%d of %d bytes", e.R, editNames[e.Edit], e.Arg, e.N)
+		}
 		return fmt.Sprintf("r%d edit %s #%d", e.R, editNames[e.Edit], e.Arg)
 	case evCut:
 		return fmt.Sprintf("r%d connection cut", e.R)
@@ -165,6 +169,9 @@ func (p *plan) draw(rnd *rand.Rand) event {
 		e.Kind, e.Edit = evEdit, edit(rnd.IntN(int(numEdits)))
 		if e.Edit == edLarge && rnd.IntN(3) > 0 { // large documents are rarer
 			e.Edit = edOwn
+		}
+		if e.Edit == edLarge && p.opt.huge > 0 && rnd.IntN(4) == 0 {
+			e.N = p.opt.huge
 		}
 	case n < 62:
 		e.Kind = evCut

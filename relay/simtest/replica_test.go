@@ -65,10 +65,7 @@ func (r *replica) open() error {
 	r.db, r.sess, r.stop, r.done = db, sess, cancel, make(chan struct{})
 	sess.Subscribe(func(st hsync.Status) {
 		if c := hsync.ErrorCode(st.LastError); c != "" {
-			count("session error " + c)
-			if c == "internal" {
-				fmt.Println("INTERNAL", st.LastError)
-			}
+			count(map[bool]string{true: "ws", false: "http"}[r.ws] + " session error " + c)
 		}
 	})
 	go r.run(ctx)
@@ -188,6 +185,9 @@ func (r *replica) edit(ctx context.Context, e event, large int) error {
 		}
 		return err
 	case edLarge:
+		if e.N > 0 {
+			large = e.N // huge
+		}
 		body := largeString(rnd, large)
 		err := r.commitOps(ctx, []engine.Op{{Kind: engine.OpPut, Collection: "big", ID: r.name(),
 			Value: map[string]any{"id": r.name(), "body": body}}})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime/debug"
 	gosync "sync"
 	"time"
 
@@ -79,6 +80,11 @@ func fastAfter(d time.Duration) <-chan time.Time { return time.After(d / 1000) }
 
 func (r *replica) run(ctx context.Context) {
 	defer close(r.done)
+	defer func() {
+		if v := recover(); v != nil { // Strict mode's invariant checks panic
+			r.w.fail("r%d: panic in its session: %v\n%s", r.i, v, debug.Stack())
+		}
+	}()
 	var err error
 	if r.ws {
 		err = r.sess.Run(ctx, r.link.Dial)

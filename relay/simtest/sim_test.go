@@ -54,7 +54,7 @@ func TestSim(t *testing.T) {
 }
 
 // runSchedule plays plan p against a fresh relay and replicas, heals
-// every fault, and checks the outcome (check.go).
+// every fault, and checks the outcome (check_test.go).
 func runSchedule(dir string, p *plan) (err error) {
 	w, err := newWorld(dir, p.batch)
 	if err != nil {

@@ -104,7 +104,8 @@ func (l *link) Dial(ctx context.Context) (hsync.Transport, error) {
 // reorders happen through reconnects that send again, and on HTTP.
 type faultConn struct {
 	hsync.Transport
-	l *link
+	l     *link
+	again []byte // a frame to deliver a second time
 }
 
 func (c *faultConn) fault() error {
@@ -132,11 +133,21 @@ func (c *faultConn) Send(ctx context.Context, frame []byte) error {
 	return c.Transport.Send(ctx, frame)
 }
 
-// Recv loses a frame the relay sent (and the connection) on a fault.
+// Recv loses a frame the relay sent (and the connection) on a fault, or
+// delivers it twice, as a relay that replays would. Recv has one caller
+// at a time.
 func (c *faultConn) Recv(ctx context.Context) ([]byte, error) {
+	if f := c.again; f != nil {
+		c.again = nil
+		return f, nil
+	}
 	frame, err := c.Transport.Recv(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if c.l.hit(c.l.f.Again) {
+		count("ws frame from the relay replayed")
+		c.again = frame
 	}
 	return frame, c.fault()
 }

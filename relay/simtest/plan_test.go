@@ -120,6 +120,7 @@ func (e event) String() string {
 type faults struct {
 	Cut   int // WebSocket: a frame is lost and the connection breaks
 	Delay int // WebSocket: a frame waits up to 2 ms (order kept)
+	Again int // WebSocket: a frame from the relay arrives twice (a relay that replays)
 	Lose  int // HTTP: the request is lost before the relay
 	Drop  int // HTTP: the response is lost after the relay answered
 	Dup   int // HTTP: the request reaches the relay twice
@@ -154,7 +155,7 @@ func newPlan(seed uint64, opt options) *plan {
 	}
 	level := func(lo, hi int) int { return []int{0, lo, hi}[rnd.IntN(3)] }
 	p.faults = faults{Cut: level(2, 8), Delay: level(5, 20), Lose: level(3, 10), Drop: level(3, 10),
-		Dup: level(3, 10), Stash: level(5, 15), Short: level(10, 30)}
+		Dup: level(3, 10), Stash: level(5, 15), Short: level(10, 30), Again: level(1, 4)}
 	for range opt.steps {
 		p.events = append(p.events, p.draw(rnd))
 	}

@@ -63,10 +63,10 @@ func decodeOne(r *bytes.Reader, lim Limits) (Message, error) {
 	if n < 2 {
 		return nil, malformed("frame array of %d elements", n)
 	}
-	if v != ProtocolVersion {
+	if v < MinProtocolVersion || v > ProtocolVersion {
 		return nil, &versionError{got: v}
 	}
-	m := d.body(t, n-2)
+	m := d.body(t, n-2, v)
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -74,13 +74,20 @@ func decodeOne(r *bytes.Reader, lim Limits) (Message, error) {
 }
 
 // fieldCount is the number of fields after version and type, per type.
+// in version 1; version 2 adds PART and a field to HELLO and WELCOME.
 var fieldCount = map[Type]int{
 	TypeHello: 3, TypeWelcome: 3, TypePush: 2, TypeAck: 2,
-	TypeChanges: 2, TypeLive: 1, TypeError: 3,
+	TypeChanges: 2, TypeLive: 1, TypeError: 3, TypePart: 6,
 }
 
-func (d *reader) body(t Type, fields int) Message {
+func (d *reader) body(t Type, fields int, v uint64) Message {
 	want, ok := fieldCount[t]
+	if t == TypePart && v < 2 {
+		ok = false
+	}
+	if t == TypeHello || t == TypeWelcome {
+		want += extra(v)
+	}
 	if !ok {
 		d.fail(fmt.Errorf("%w: type %d", ErrUnknownType, uint64(t)))
 		return nil
@@ -91,9 +98,19 @@ func (d *reader) body(t Type, fields int) Message {
 	}
 	switch t {
 	case TypeHello:
-		return &Hello{Space: d.id(), Token: d.str(MaxTokenLen), Version: d.vv()}
+		h := &Hello{Space: d.id(), Token: d.str(MaxTokenLen), Version: d.vv(), Proto: v}
+		if v >= 2 {
+			h.MaxChange = d.uint()
+		}
+		return h
 	case TypeWelcome:
-		return &Welcome{Version: d.vv(), MaxFrame: d.uint(), MaxBatch: d.uint()}
+		w := &Welcome{Version: d.vv(), MaxFrame: d.uint(), MaxBatch: d.uint(), Proto: v}
+		if v >= 2 {
+			w.MaxChange = d.uint()
+		}
+		return w
+	case TypePart:
+		return d.part()
 	case TypePush:
 		return &Push{ID: d.uint(), Changes: d.envs()}
 	case TypeAck:

@@ -9,11 +9,19 @@ import (
 )
 
 // Encode returns the frame for m: a msgpack array whose first two elements
-// are ProtocolVersion and m's type. Encoding is deterministic: version
+// are the protocol version and m's type. Encoding is deterministic: version
 // vectors are written with actors sorted and zero entries left out.
+// Hello and Welcome are written in their Proto version, the others in
+// ProtocolVersion (see EncodeV).
 func Encode(m Message) ([]byte, error) {
+	return EncodeV(m, 0)
+}
+
+// EncodeV is Encode in protocol version v (0: the message's Proto, or
+// ProtocolVersion), so that a session speaks the version its HELLO chose.
+func EncodeV(m Message, v uint64) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := AppendTo(&buf, m); err != nil {
+	if err := AppendV(&buf, m, v); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -21,20 +29,32 @@ func Encode(m Message) ([]byte, error) {
 
 // AppendTo writes the frame for m to buf (used to build HTTP bodies, which
 // are frames back to back).
-func AppendTo(buf *bytes.Buffer, m Message) error {
+func AppendTo(buf *bytes.Buffer, m Message) error { return AppendV(buf, m, 0) }
+
+// AppendV is AppendTo in protocol version v, as EncodeV.
+func AppendV(buf *bytes.Buffer, m Message, v uint64) error {
 	enc := msgpack.NewEncoder(buf)
-	w := &writer{enc: enc}
+	w := &writer{enc: enc, v: frameVersion(m, v)}
+	if w.v < MinProtocolVersion || w.v > ProtocolVersion {
+		return fmt.Errorf("%w: cannot encode version %d", ErrVersion, w.v)
+	}
 	switch m := m.(type) {
 	case *Hello:
-		w.head(TypeHello, 3)
+		w.head(TypeHello, 3+extra(w.v))
 		w.str(m.Space)
 		w.str(m.Token)
 		w.vv(m.Version)
+		if w.v >= 2 {
+			w.uint(m.MaxChange)
+		}
 	case *Welcome:
-		w.head(TypeWelcome, 3)
+		w.head(TypeWelcome, 3+extra(w.v))
 		w.vv(m.Version)
 		w.uint(m.MaxFrame)
 		w.uint(m.MaxBatch)
+		if w.v >= 2 {
+			w.uint(m.MaxChange)
+		}
 	case *Push:
 		w.head(TypePush, 2)
 		w.uint(m.ID)
@@ -63,15 +83,52 @@ func appendMore(w *writer, m Message) error {
 		w.uint(uint64(m.Code))
 		w.str(m.Message)
 		w.uint(m.ID)
+	case *Part:
+		if w.v < 2 {
+			return fmt.Errorf("%w: PART needs protocol version 2", ErrVersion)
+		}
+		w.head(TypePart, 6)
+		w.uint(m.ID)
+		w.str(string(m.Actor))
+		w.uint(m.Seq)
+		w.uint(m.Total)
+		w.uint(m.Offset)
+		w.bin(m.Chunk)
 	default:
 		return fmt.Errorf("%w: cannot encode %T", ErrUnknownType, m)
 	}
 	return w.err
 }
 
+// frameVersion is the version to write m in: v, else Hello's or
+// Welcome's Proto, else ProtocolVersion.
+func frameVersion(m Message, v uint64) uint64 {
+	if v == 0 {
+		switch m := m.(type) {
+		case *Hello:
+			v = m.Proto
+		case *Welcome:
+			v = m.Proto
+		}
+	}
+	if v == 0 {
+		v = ProtocolVersion
+	}
+	return v
+}
+
+// extra is the number of fields version v adds to HELLO and WELCOME.
+func extra(v uint64) int {
+	if v >= 2 {
+		return 1
+	}
+	return 0
+}
+
 // writer keeps the first error so encoders read as straight-line code.
 type writer struct {
 	enc *msgpack.Encoder
+	v   uint64 // protocol version written in the frame head
 	err error
 }
 
@@ -83,7 +140,7 @@ func (w *writer) do(err error) {
 
 func (w *writer) head(t Type, fields int) {
 	w.do(w.enc.EncodeArrayLen(2 + fields))
-	w.uint(ProtocolVersion)
+	w.uint(w.v)
 	w.uint(uint64(t))
 }
 

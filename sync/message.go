@@ -2,8 +2,18 @@ package sync
 
 import "github.com/hearthdb/hearth/crdt"
 
-// ProtocolVersion is the version that starts every frame this package writes.
-const ProtocolVersion = 1
+// ProtocolVersion is the newest protocol version, the one this package
+// speaks first; it also decodes and writes MinProtocolVersion..ProtocolVersion
+// (docs/PROTOCOL.md §9). Version 2 adds PART frames and max_change.
+const ProtocolVersion = 2
+
+// MinProtocolVersion is the oldest version this package still speaks.
+const MinProtocolVersion = 1
+
+// V1MaxPayload is the largest payload a version 1 peer accepts in an
+// envelope: a relay never sends a version 1 client a larger change, and a
+// client never pushes one to a version 1 relay.
+const V1MaxPayload = 256 << 10
 
 // Fixed field limits, the same for every relay (docs/PROTOCOL.md).
 const (
@@ -17,13 +27,16 @@ const (
 type Limits struct {
 	MaxFrame   int // bytes in one frame
 	MaxBatch   int // changes in one PUSH, CHANGES or LIVE frame
-	MaxPayload int // bytes in one change payload
+	MaxPayload int // bytes in one change payload inside a batch
 	MaxActors  int // entries in one version vector
+	// MaxChange is the largest change payload (version 2: PART frames
+	// carry those that do not fit a frame).
+	MaxChange int
 }
 
 // DefaultLimits are the limits of the reference relay and of sessions that
 // have not yet heard a relay's WELCOME.
-var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 256 << 10, MaxActors: 4096}
+var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 1 << 20, MaxActors: 4096, MaxChange: 32 << 20}
 
 // WithDefaults returns l with every zero field set from DefaultLimits.
 func (l Limits) WithDefaults() Limits {
@@ -40,6 +53,9 @@ func (l Limits) WithDefaults() Limits {
 	if l.MaxActors <= 0 {
 		l.MaxActors = d.MaxActors
 	}
+	if l.MaxChange <= 0 {
+		l.MaxChange = d.MaxChange
+	}
 	return l
 }
 
@@ -55,6 +71,7 @@ const (
 	TypeChanges Type = 5 // relay -> client: catch-up batch
 	TypeLive    Type = 6 // relay -> client: live changes from other clients
 	TypeError   Type = 7 // either way: a protocol error
+	TypePart    Type = 8 // either way (version 2): a piece of a large change
 )
 
 // Envelope carries one change: its actor, its seq (from 1, no gaps per
@@ -73,19 +90,25 @@ type Message interface {
 }
 
 // Hello opens a session: the space to sync, a token for it, and the
-// client's version vector.
+// client's version vector. Proto is the protocol version of the frame
+// (0 means ProtocolVersion); the session speaks it. MaxChange, version 2
+// only, is the largest change the client accepts.
 type Hello struct {
-	Space   string
-	Token   string
-	Version crdt.VersionVector
+	Space     string
+	Token     string
+	Version   crdt.VersionVector
+	Proto     uint64
+	MaxChange uint64
 }
 
 // Welcome accepts a Hello: the relay's version vector for the space and
-// the limits it enforces.
+// the limits it enforces. Proto and MaxChange are as in Hello.
 type Welcome struct {
-	Version  crdt.VersionVector
-	MaxFrame uint64
-	MaxBatch uint64
+	Version   crdt.VersionVector
+	MaxFrame  uint64
+	MaxBatch  uint64
+	Proto     uint64
+	MaxChange uint64
 }
 
 // Push asks the relay to store changes; ID is echoed by the Ack or Error.

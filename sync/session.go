@@ -51,6 +51,7 @@ type Session struct {
 	nextSub  int
 	emitted  Status
 	kick     chan struct{}
+	large    large // changes over a frame, protocol versions (large.go)
 }
 
 // NewSession returns an offline session for cfg.Space over store.
@@ -96,7 +97,7 @@ func (s *Session) helloLocked() ([]byte, error) {
 		}
 		token = t
 	}
-	return Encode(&Hello{Space: s.cfg.Space, Token: token, Version: s.store.Version()})
+	return Encode(s.helloOf(&Hello{Space: s.cfg.Space, Token: token, Version: s.store.Version()}))
 }
 
 // Receive handles one frame from the relay and returns the frames to send
@@ -114,8 +115,12 @@ func (s *Session) Receive(frame []byte) ([][]byte, error) {
 }
 
 func (s *Session) handleLocked(m Message) ([][]byte, error) {
+	if handled, err := s.partOrderLocked(m); handled {
+		return nil, err
+	}
 	if _, ok := m.(*Welcome); !ok && s.state == Connecting {
 		if e, isErr := m.(*ErrorMessage); isErr {
+			s.versionRefusedLocked(e)
 			return nil, e.Err()
 		}
 		return nil, fmt.Errorf("%w: %T before WELCOME", ErrUnexpected, m)
@@ -157,6 +162,7 @@ func (s *Session) acceptWelcomeLocked(w *Welcome) error {
 	if w.MaxBatch > 0 && w.MaxBatch < uint64(s.lim.MaxBatch) {
 		s.lim.MaxBatch = int(w.MaxBatch)
 	}
+	s.adoptChangeLimitLocked(w)
 	// The relay's vector is authoritative: what it holds is durable, and
 	// what it lost (a restored backup) must be pushed again.
 	s.acked, s.welcomed = verifyAcked(s.acked, w.Version, s.store.Version()), true
@@ -250,55 +256,39 @@ func (s *Session) Flush() ([][]byte, error) {
 func (s *Session) fillLocked() ([][]byte, error) {
 	var out [][]byte
 	for len(s.flight) < s.cfg.Window {
-		frame, ok, err := s.nextPushLocked()
+		frames, ok, err := s.nextPushLocked()
 		if err != nil || !ok {
 			return out, err
 		}
-		out = append(out, frame)
+		out = append(out, frames...)
 	}
 	return out, nil
 }
 
-func (s *Session) nextPushLocked() ([]byte, bool, error) {
-	envs, err := s.store.ChangesSince(s.sent, s.lim.MaxBatch)
+func (s *Session) nextPushLocked() ([][]byte, bool, error) {
+	envs, err := s.store.ChangesSince(s.pushCursorLocked(), s.lim.MaxBatch)
 	if err != nil {
 		return nil, false, fmt.Errorf("hearth/sync: read local changes: %w", err)
 	}
-	envs, err = fitFrame(envs, s.lim)
-	if err != nil || len(envs) == 0 {
-		return nil, false, err
-	}
-	s.nextID++
-	frame, err := Encode(&Push{ID: s.nextID, Changes: envs})
-	if err != nil {
-		return nil, false, err
-	}
-	s.flight[s.nextID] = true
-	s.sent.Merge(VersionOf(envs))
-	return frame, true, nil
+	return s.pushFramesLocked(envs)
 }
 
 // frameOverhead bounds the bytes a frame spends outside its payloads:
 // the header plus, per envelope, array, actor and seq headers.
 const frameOverhead = 32
 
-// fitFrame keeps the longest prefix of envs whose PUSH fits lim.MaxFrame.
-// A prefix keeps per-actor runs contiguous.
-func fitFrame(envs []Envelope, lim Limits) ([]Envelope, error) {
+// fitFrame keeps the longest prefix of envs whose PUSH fits lim.MaxFrame,
+// up to a change that travels in parts (see Fits; envs[0] fits). A prefix
+// keeps per-actor runs contiguous.
+func fitFrame(envs []Envelope, lim Limits) []Envelope {
 	size := frameOverhead
 	for i, e := range envs {
-		if len(e.Payload) > lim.MaxPayload {
-			return nil, tooLarge("change %s:%d has a %d-byte payload, limit %d", e.Actor, e.Seq, len(e.Payload), lim.MaxPayload)
-		}
 		size += frameOverhead + len(e.Actor) + len(e.Payload)
-		if size > lim.MaxFrame {
-			if i == 0 {
-				return nil, tooLarge("change %s:%d does not fit a %d-byte frame", e.Actor, e.Seq, lim.MaxFrame)
-			}
-			return envs[:i], nil
+		if i > 0 && (size > lim.MaxFrame || !Fits(e, lim)) {
+			return envs[:i]
 		}
 	}
-	return envs, nil
+	return envs
 }
 
 // Disconnect records that the connection ended (err may be nil for a
@@ -320,6 +310,7 @@ func (s *Session) Disconnect(err error) {
 func (s *Session) resetLocked() {
 	s.sent = s.acked.Clone()
 	clear(s.flight)
+	s.resetLargeLocked()
 	s.pending = s.countPendingLocked()
 }
 

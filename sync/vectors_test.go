@@ -24,6 +24,7 @@ type jsonEnv struct {
 }
 
 type jsonMsg struct {
+	Proto    uint64            `json:"proto,omitempty"` // frame version; 1 when absent
 	Type     string            `json:"type"`
 	Space    string            `json:"space,omitempty"`
 	Token    string            `json:"token,omitempty"`
@@ -35,7 +36,14 @@ type jsonMsg struct {
 	Done     bool              `json:"done,omitempty"`
 	Code     uint64            `json:"code,omitempty"`
 	Message  string            `json:"message,omitempty"`
+	// PART (version 2): the change's actor and seq are Changes[0]'s, its
+	// chunk is Changes[0].Payload.
+	MaxChange uint64 `json:"max_change,omitempty"`
+	Total     uint64 `json:"total,omitempty"`
+	Offset    uint64 `json:"offset,omitempty"`
 }
+
+func (j *jsonMsg) proto() uint64 { return max(j.Proto, 1) }
 
 type vector struct {
 	Name    string   `json:"name"`
@@ -74,9 +82,12 @@ func envsOf(t *testing.T, js []jsonEnv) []hsync.Envelope {
 func toMessage(t *testing.T, j *jsonMsg) hsync.Message {
 	switch j.Type {
 	case "hello":
-		return &hsync.Hello{Space: j.Space, Token: j.Token, Version: vvOf(j.Version)}
+		return &hsync.Hello{Space: j.Space, Token: j.Token, Version: vvOf(j.Version), Proto: j.proto(), MaxChange: j.MaxChange}
 	case "welcome":
-		return &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch}
+		return &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch, Proto: j.proto(), MaxChange: j.MaxChange}
+	case "part":
+		e := envsOf(t, j.Changes)[0]
+		return &hsync.Part{ID: j.ID, Actor: e.Actor, Seq: e.Seq, Total: j.Total, Offset: j.Offset, Chunk: e.Payload}
 	case "push":
 		return &hsync.Push{ID: j.ID, Changes: envsOf(t, j.Changes)}
 	case "ack":
@@ -114,7 +125,7 @@ func TestVectorsValid(t *testing.T) {
 	changed := false
 	for i, v := range f.Valid {
 		msg := toMessage(t, v.Message)
-		got, err := hsync.Encode(msg)
+		got, err := hsync.EncodeV(msg, v.Message.proto())
 		if err != nil {
 			t.Fatalf("%s: encode: %v", v.Name, err)
 		}

@@ -61,6 +61,9 @@ func (db *DB) CommitEach(ctx context.Context, txs [][]Op) []error {
 // commitOne applies and queues one transaction (nil if it changed nothing).
 func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 	keys := opKeys(ops)
+	if err := checkOpsSize(ops); err != nil { // changesize.go
+		return nil, err
+	}
 	if err := db.loadState(ctx, keys); err != nil {
 		return nil, err
 	}
@@ -97,7 +100,7 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 				tv.note(op, current)
 			}
 		}
-		return nil
+		return checkTxSize(tx) // changesize.go
 	})
 	if err != nil {
 		for _, e := range edited {

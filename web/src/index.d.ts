@@ -40,7 +40,8 @@ export type HearthErrorName =
   | 'StorageError'
   | 'QuotaExceededError'
   | 'NotFoundError'
-  | 'InvalidChangeError';
+  | 'InvalidChangeError'
+  | 'ChangeTooLargeError';
 
 /** Opens (creating if needed) the database `options.name`, stored in IndexedDB. */
 export function open(options: OpenOptions): Promise<Database>;

@@ -21,20 +21,21 @@ function freePort() {
 
 /** A relay process: start(), stop(), kill() (SIGKILL), with a fixed port and data dir. */
 export class Relay {
-  constructor({ port, dataDir, args = ['-open'] }) {
+  constructor({ port, dataDir, args = ['-open'], bin = relayBin }) {
+    this.bin = bin;
     this.port = port;
     this.dataDir = dataDir;
     this.args = args;
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  static async create(args) {
-    return new Relay({ port: await freePort(), dataDir: await mkdtemp(join(tmpdir(), 'hearth-relay-')), args });
+  static async create(args, bin) {
+    return new Relay({ port: await freePort(), dataDir: await mkdtemp(join(tmpdir(), 'hearth-relay-')), args, bin });
   }
 
   /** Starts the process and resolves once /healthz answers. */
   async start() {
-    this.proc = spawn(relayBin, ['-addr', `127.0.0.1:${this.port}`, '-data', this.dataDir, '-log-level', 'warn', ...this.args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    this.proc = spawn(this.bin, ['-addr', `127.0.0.1:${this.port}`, '-data', this.dataDir, '-log-level', 'warn', ...this.args], { stdio: ['ignore', 'inherit', 'inherit'] });
     const exited = new Promise((_, reject) => this.proc.once('exit', (code) => reject(new Error(`relay exited with ${code}`))));
     exited.catch(() => {});
     for (let i = 0; i < 200; i++) {

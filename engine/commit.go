@@ -89,6 +89,9 @@ func (w waiting) wait() {
 // commitOne applies and queues one transaction (nil if it changed nothing).
 func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 	keys := opKeys(ops)
+	if err := checkOpsSize(ops); err != nil { // changesize.go
+		return nil, err
+	}
 	if err := db.loadState(ctx, keys); err != nil {
 		return nil, err
 	}
@@ -125,7 +128,7 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 				tv.note(op, current)
 			}
 		}
-		return nil
+		return checkTxSize(tx) // changesize.go
 	})
 	if err != nil {
 		for _, e := range edited {

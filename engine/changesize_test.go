@@ -58,3 +58,54 @@ func TestChangeTooLarge(t *testing.T) {
 		t.Fatalf("16 MiB document read back as %d bytes", len(got))
 	}
 }
+
+// TestTextRunTooLarge: a burst of text edits (one change for the run,
+// textrun.go) keeps the commit limit. An edit over it alone fails alone
+// with ChangeTooLargeError; edits within it that are over it together are
+// committed one by one instead of refused; a run within it is one change.
+func TestTextRunTooLarge(t *testing.T) {
+	defer func(was int) { engine.MaxChangeBytes = was }(engine.MaxChangeBytes)
+	engine.MaxChangeBytes = 64 << 10
+	db := openDB(t, engine.NewMemoryStorage())
+	defer db.Close()
+	commit(t, db, put("notes", map[string]any{"id": "n", "body": map[string]any{"$hearth": "text", "value": "end"}}))
+	changes := func() (n uint64) {
+		v, err := db.Version(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, seq := range v {
+			n += seq
+		}
+		return n
+	}
+	burst := func(texts ...string) []error {
+		txs := make([][]engine.Op, len(texts))
+		for i, s := range texts {
+			txs[i] = []engine.Op{insertText("n", 0, s)}
+		}
+		return db.CommitEach(ctx, txs)
+	}
+	a, b, c, d := strings.Repeat("a", 30<<10), strings.Repeat("b", 70<<10), strings.Repeat("c", 30<<10), strings.Repeat("d", 30<<10)
+	before := changes()
+	for i, err := range burst(a, b, c, d) {
+		if wantErr := i == 1; (err != nil) != wantErr || wantErr && (!errors.Is(err, engine.ErrChangeTooLarge) || engine.CodeOf(err) != engine.CodeChangeTooLarge) {
+			t.Fatalf("edit %d: %v", i, err)
+		}
+	}
+	checkBody(t, db, "after a burst over the limit", d+c+a+"end")
+	if got := changes() - before; got != 3 {
+		t.Fatalf("%d changes for 3 edits over the limit together, want one each", got)
+	}
+	before = changes()
+	x := strings.Repeat("x", 10<<10)
+	for i, err := range burst(x, x, x) {
+		if err != nil {
+			t.Fatalf("small edit %d: %v", i, err)
+		}
+	}
+	checkBody(t, db, "after a burst within the limit", x+x+x+d+c+a+"end")
+	if got := changes() - before; got != 1 {
+		t.Fatalf("%d changes for a run within the limit, want 1", got)
+	}
+}

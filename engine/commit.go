@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -34,14 +35,22 @@ func (db *DB) CommitEach(ctx context.Context, txs [][]Op) []error {
 			db.batchNow = &now
 			defer func() { db.batchNow = nil }()
 		}
-		for i := 0; i < len(txs); {
+		for i, alone := 0, 0; i < len(txs); {
 			if db.replica == nil { // dropped by persist: reloaded by the next refresh
 				errs[i] = fmt.Errorf("not run: an earlier transaction of the batch failed to be stored: %w", ErrStorage)
 				i++
 				continue
 			}
-			if n := db.textRun(ctx, txs[i:]); n > 1 { // textrun.go
+			n := 0
+			if i >= alone {
+				n = db.textRun(ctx, txs[i:]) // textrun.go
+			}
+			if n > 1 {
 				run, q, err := db.commitTextRun(txs[i : i+n])
+				if errors.Is(err, ErrChangeTooLarge) { // each edit within the limit, not all together:
+					alone = i + n // commit them one by one
+					continue
+				}
 				waits = append(waits, waiting{q, errs[i : i+n]})
 				for j := range run {
 					errs[i+j] = cmp.Or(run[j], err)

@@ -1,6 +1,9 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Checkpoint stores whole, in one storage commit, every loaded document
 // whose tail has grown past the checkpoint policy (tail.go), and drops
@@ -42,23 +45,57 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 	})
 }
 
-// checkpointSoon starts a background Checkpoint if a document of n is due
-// and none is running. Call it holding db.mu. A failed checkpoint loses
-// nothing (the tail stays); the next commit that finds it due tries again.
+// Checkpoints wait for a pause. A checkpoint encodes a whole document, and
+// in a browser it runs on the thread that applies the commits of a burst
+// of typing, so one runs once no storage commit came for checkpointIdle,
+// or at once when a tail has grown checkpointPress times past the policy
+// (a load replays the tail: this bounds it). Close runs those due.
+const (
+	checkpointIdle  = 300 * time.Millisecond
+	checkpointPress = 4
+)
+
+// checkpointSoon starts a background Checkpoint, or (re)arms the idle
+// timer, after a storage commit of n. Call it holding db.mu. A failed
+// checkpoint loses nothing (the tail stays); a later one tries again.
 func (db *DB) checkpointSoon(n notice) {
 	if db.checkpointing {
 		return
 	}
 	for _, d := range n.Docs {
-		if t := db.loaded[docKey{d.Collection, d.ID}]; t != nil && len(t.entries) > 0 && t.due() {
-			db.checkpointing = true
-			go func() {
-				_ = db.Checkpoint(context.Background())
-				db.mu.Lock()
-				db.checkpointing = false
-				db.mu.Unlock()
-			}()
-			return
+		if t := db.loaded[d.key()]; t != nil && len(t.entries) > 0 && t.due() {
+			if t.pressing() {
+				db.startCheckpoint()
+				return
+			}
+			db.checkpointDue = true
 		}
 	}
+	if !db.checkpointDue {
+		return
+	}
+	if db.checkpointTimer == nil {
+		db.checkpointTimer = time.AfterFunc(checkpointIdle, db.idleCheckpoint)
+	} else {
+		db.checkpointTimer.Reset(checkpointIdle)
+	}
+}
+
+func (db *DB) idleCheckpoint() {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.checkpointDue && !db.checkpointing && !db.closed {
+		db.startCheckpoint()
+	}
+}
+
+// startCheckpoint runs Checkpoint in the background. Call it holding db.mu.
+func (db *DB) startCheckpoint() {
+	db.checkpointing, db.checkpointDue = true, false
+	go func() {
+		_ = db.Checkpoint(context.Background())
+		db.mu.Lock()
+		db.checkpointing = false
+		db.mu.Unlock()
+	}()
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -34,14 +35,22 @@ func (db *DB) CommitEach(ctx context.Context, txs [][]Op) []error {
 			db.batchNow = &now
 			defer func() { db.batchNow = nil }()
 		}
-		for i := 0; i < len(txs); {
+		for i, alone := 0, 0; i < len(txs); {
 			if db.replica == nil { // dropped by persist: reloaded by the next refresh
 				errs[i] = fmt.Errorf("not run: an earlier transaction of the batch failed to be stored: %w", ErrStorage)
 				i++
 				continue
 			}
-			if n := db.textRun(ctx, txs[i:]); n > 1 { // textrun.go
+			n := 0
+			if i >= alone {
+				n = db.textRun(ctx, txs[i:]) // textrun.go
+			}
+			if n > 1 {
 				run, q, err := db.commitTextRun(txs[i : i+n])
+				if errors.Is(err, ErrChangeTooLarge) { // each edit within the limit, not all together:
+					alone = i + n // commit them one by one
+					continue
+				}
 				waits = append(waits, waiting{q, errs[i : i+n]})
 				for j := range run {
 					errs[i+j] = cmp.Or(run[j], err)
@@ -89,6 +98,9 @@ func (w waiting) wait() {
 // commitOne applies and queues one transaction (nil if it changed nothing).
 func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 	keys := opKeys(ops)
+	if err := checkOpsSize(ops); err != nil { // changesize.go
+		return nil, err
+	}
 	if err := db.loadState(ctx, keys); err != nil {
 		return nil, err
 	}
@@ -125,7 +137,7 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 				tv.note(op, current)
 			}
 		}
-		return nil
+		return checkTxSize(tx) // changesize.go
 	})
 	if err != nil {
 		for _, e := range edited {

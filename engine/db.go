@@ -57,12 +57,14 @@ type DB struct {
 	unacked int                 // changes in replica that acked does not cover: Pending()
 	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
 
-	checkpointing bool     // a background Checkpoint is running (checkpoint.go)
-	packing       bool     // background PackLog passes are running (logpack.go)
-	logWritten    int      // log records written since the last packing began
-	tailsDirty    bool     // db.tails changed since it was last written
-	unwritten     []docKey // documents with parts waiting for a tail entry (tail.go)
-	logRuns       []logRun // changes waiting for their log record (log.go)
+	checkpointing   bool        // a background Checkpoint is running (checkpoint.go)
+	checkpointDue   bool        // a document is due, waiting for a pause
+	checkpointTimer *time.Timer // runs it after the pause
+	packing         bool        // background PackLog passes are running (logpack.go)
+	logWritten      int         // log records written since the last packing began
+	tailsDirty      bool        // db.tails changed since it was last written
+	unwritten       []docKey    // documents with parts waiting for a tail entry (tail.go)
+	logRuns         []logRun    // changes waiting for their log record (log.go)
 
 	queue    []*queued  // commits applied in memory, waiting to be stored (group.go)
 	flushing bool       // a caller holding the Coordinator's lock is storing the queue
@@ -316,6 +318,15 @@ func (db *DB) locked(ctx context.Context, fn func() error) error {
 // Close closes the database and its storage. Closing twice is not an error.
 func (db *DB) Close() error {
 	db.mu.Lock()
+	due := db.checkpointDue && !db.closed
+	db.mu.Unlock()
+	if due { // what a pause would have done: the next open loads less
+		_ = db.Checkpoint(context.Background())
+	}
+	db.mu.Lock()
+	if db.checkpointTimer != nil {
+		db.checkpointTimer.Stop()
+	}
 	defer db.mu.Unlock()
 	for db.flushing { // the commits being stored finish first
 		db.idle.Wait()

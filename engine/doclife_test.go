@@ -21,7 +21,15 @@ func clockFrom(offset time.Duration) func() time.Time {
 // ship applies to db the changes from holds that a version v lacked.
 func ship(t *testing.T, from, to *engine.DB, v crdt.VersionVector) {
 	t.Helper()
-	envs, err := from.SyncStore(ctx, "").ChangesSince(v, 1<<20)
+	if err := to.ApplyRemote(ctx, changesSince(t, from, v)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// changesSince returns the changes db holds that v lacks, decoded.
+func changesSince(t *testing.T, db *engine.DB, v crdt.VersionVector) []*crdt.Change {
+	t.Helper()
+	envs, err := db.SyncStore(ctx, "").ChangesSince(v, 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,9 +41,7 @@ func ship(t *testing.T, from, to *engine.DB, v crdt.VersionVector) {
 		}
 		changes = append(changes, c)
 	}
-	if err := to.ApplyRemote(ctx, changes); err != nil {
-		t.Fatal(err)
-	}
+	return changes
 }
 
 func version(t *testing.T, db *engine.DB) crdt.VersionVector {

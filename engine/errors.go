@@ -19,6 +19,7 @@ const (
 	CodeQuotaExceeded   Code = "QuotaExceededError"
 	CodeNotFound        Code = "NotFoundError"
 	CodeInvalidChange   Code = "InvalidChangeError"
+	CodeChangeTooLarge  Code = "ChangeTooLargeError"
 )
 
 // Error is an error that carries a stable Code.
@@ -53,6 +54,10 @@ var (
 	// ErrInvalidChange reports a change from another replica that cannot be
 	// decoded or applied; nothing of it was stored.
 	ErrInvalidChange = &Error{Code: CodeInvalidChange, Msg: "invalid change"}
+	// ErrChangeTooLarge reports a transaction whose change would be over
+	// MaxChangeBytes, the largest change sync carries; nothing of it was
+	// stored.
+	ErrChangeTooLarge = &Error{Code: CodeChangeTooLarge, Msg: "change too large"}
 )
 
 // codes maps the sentinels of lower packages to stable codes.

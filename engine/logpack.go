@@ -208,9 +208,11 @@ func packRecord(payloads [][]byte) []byte {
 
 // flateWriters keeps DEFLATE writers for reuse: each holds several hundred
 // KB of tables, and a burst of keystrokes packs a record per storage
-// commit.
+// commit. They favour speed: that packing is on the commit path, where the
+// default level's search for matches was most of its cost, for records
+// about 9% smaller (typing).
 var flateWriters = sync.Pool{New: func() any {
-	z, _ := flate.NewWriter(nil, flate.DefaultCompression) // the level is valid
+	z, _ := flate.NewWriter(nil, flate.BestSpeed) // the level is valid
 	return z
 }}
 

@@ -69,6 +69,9 @@ func (db *DB) unshow(s *shown, why string) {
 // touches them, with the values it will leave; ok is false when it cannot
 // tell, and for ops on a collection the view has not loaded.
 func (db *DB) predict(ops []Op) (docs []docValue, ok bool) {
+	if mayBeTooLarge(ops) { // changesize.go: it may be refused, so it is shown only once it is not
+		return nil, false
+	}
 	at := make(map[docKey]int, len(ops)) // a document's place in docs
 	changed := make([]bool, 0, len(ops)) // whether the ops write the document
 	for i := range ops {

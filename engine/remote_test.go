@@ -161,18 +161,7 @@ func TestRemoteTextEditsInOneCall(t *testing.T) {
 		commit(t, a, engine.Op{Kind: engine.OpInsertText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 3 + i, Text: ins, UTF16: true})
 	}
 	commit(t, a, engine.Op{Kind: engine.OpDeleteText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 0, Count: 2, UTF16: true})
-	envs, err := a.SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var changes []*crdt.Change
-	for _, e := range envs {
-		c, err := crdt.DecodeChange(e.Payload)
-		if err != nil {
-			t.Fatal(err)
-		}
-		changes = append(changes, c)
-	}
+	changes := changesSince(t, a, crdt.VersionVector{})
 	get(t, b, "notes", "n") // b has the note loaded (and its value cached) before
 	if err := b.ApplyRemote(ctx, changes[:1]); err != nil {
 		t.Fatal(err)

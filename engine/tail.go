@@ -96,6 +96,12 @@ func (t *loadedDoc) due() bool {
 	return len(t.entries) >= tailEntries || t.bytes > max(t.checkpoint, tailFloor)
 }
 
+// pressing reports whether the document's tail has grown checkpointPress
+// times past due, so that it is checkpointed without waiting for a pause.
+func (t *loadedDoc) pressing() bool {
+	return len(t.entries) >= checkpointPress*tailEntries || t.bytes > checkpointPress*max(t.checkpoint, tailFloor)
+}
+
 // inline reports whether a commit should checkpoint the document rather
 // than append to its tail.
 func (t *loadedDoc) inline() bool { return t.checkpoint+t.bytes < inlineLimit }

@@ -261,3 +261,37 @@ func TestManyTextEditsInOneTransaction(t *testing.T) {
 		}
 	}
 }
+
+// A checkpoint that falls due waits for a pause in the commits (it would
+// slow a burst of typing), and Close runs it: a database closed right
+// after a burst reopens with its document checkpointed, no tail to replay.
+func TestCheckpointWaitsForAPauseOrClose(t *testing.T) {
+	mem := engine.NewMemoryStorage()
+	db := openDB(t, mem)
+	putNote(t, db, "n", strings.Repeat("0123456789", 5_000))
+	var txs [][]engine.Op
+	for i := range 3000 { // past tailFloor: due
+		txs = append(txs, []engine.Op{insertText("n", i, "ab")})
+	}
+	for _, err := range db.CommitEach(ctx, txs) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tail, _ := mem.Scan(ctx, engine.StoreTail, ""); len(tail) == 0 {
+		t.Fatal("the burst left no tail entry: nothing to checkpoint")
+	}
+	want := get(t, db, "notes", "n")["body"]
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reopened := mem.Reopen()
+	if tail, _ := reopened.Scan(ctx, engine.StoreTail, ""); len(tail) != 0 {
+		t.Fatalf("Close left %d tail entries of a document due for a checkpoint", len(tail))
+	}
+	fresh := openDB(t, reopened)
+	defer fresh.Close()
+	if got := get(t, fresh, "notes", "n")["body"]; got != want || len(want.(string)) != 56_000 {
+		t.Fatal("the reopened note is not the text committed")
+	}
+}

@@ -42,9 +42,10 @@ func (db *DB) textRun(ctx context.Context, txs [][]Op) int {
 }
 
 // commitTextRun commits txs, a text run, as one transaction. errs holds
-// the outcome of each edit that failed alone; q is the commit queued for
-// the others (nil when none changed anything), and err the failure of
-// them all.
+// the outcome of each edit that failed alone (an edit over MaxChangeBytes
+// among them); q is the commit queued for the others (nil when none
+// changed anything), and err the failure of them all, ErrChangeTooLarge
+// when their change together would be over MaxChangeBytes.
 func (db *DB) commitTextRun(txs [][]Op) (errs []error, q *queued, err error) {
 	errs = make([]error, len(txs))
 	prior := db.newPrior()
@@ -57,7 +58,10 @@ func (db *DB) commitTextRun(txs [][]Op) (errs []error, q *queued, err error) {
 				current, exists := db.currentValue(k)
 				db.notePrior(prior, k, current, exists)
 			}
-			if errs[i] = op.applyLive(tx, db.liveTextOf(k, op.Path)); errs[i] != nil {
+			if errs[i] = checkOpsSize(ops); errs[i] == nil { // changesize.go: too large alone, it fails alone
+				errs[i] = op.applyLive(tx, db.liveTextOf(k, op.Path))
+			}
+			if errs[i] != nil {
 				if errors.Is(errs[i], errLiveCopy) {
 					return errs[i]
 				}
@@ -66,7 +70,7 @@ func (db *DB) commitTextRun(txs [][]Op) (errs []error, q *queued, err error) {
 			edited.note(k, true)
 			db.loaded[k].stale = true
 		}
-		return nil
+		return checkTxSize(tx) // changesize.go: together over the limit, see CommitEach
 	})
 	if err != nil {
 		for _, e := range edited {

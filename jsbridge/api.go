@@ -131,8 +131,9 @@ func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, e
 	texts := strings.Split(lines, "\n")
 	txs := make([][]engine.Op, len(texts))
 	bad := make([]error, len(texts))
+	var dec jsonops.Decoder // the texts share their short strings
 	for i, text := range texts {
-		txs[i], bad[i] = decodeOps(text)
+		txs[i], bad[i] = dec.Ops(text)
 	}
 	errs := d.db.CommitEach(ctx, txs)
 	d.sync.notify()
@@ -148,8 +149,6 @@ func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, e
 	return out, nil
 }
 
-// decodeOps decodes one transaction's operations from JSON text.
-func decodeOps(text string) ([]engine.Op, error) { return jsonops.Ops(text) }
 
 func (r *registry) getDoc(ctx context.Context, args []safejs.Value) (any, error) {
 	d, coll, id, err := r.docArgs(args)

@@ -25,18 +25,20 @@ type syncRequest struct {
 }
 
 // ParseSyncRequest parses the body of POST /v1/sync: one HELLO followed by
-// at most sync.MaxPushFrames PUSH frames, each within lim. Errors wrap the
-// sync sentinels.
+// at most sync.MaxPushFrames PUSH frames, each within lim, and (version 2)
+// the PART frames of changes, each assembled into a PUSH of its own.
+// Errors wrap the sync sentinels.
 func ParseSyncRequest(body []byte, lim hsync.Limits) (*hsync.Hello, []*hsync.Push, error) {
-	req, err := parseSyncRequest(body, lim)
+	req, err := parseSyncRequest(body, &hsync.Assembler{Lim: lim})
 	if err != nil {
 		return nil, nil, err
 	}
 	return req.hello, req.pushes, nil
 }
 
-func parseSyncRequest(body []byte, lim hsync.Limits) (*syncRequest, error) {
-	msgs, err := hsync.DecodeStream(body, lim, 1+hsync.MaxPushFrames)
+func parseSyncRequest(body []byte, asm *hsync.Assembler) (*syncRequest, error) {
+	defer asm.Reset()
+	msgs, err := hsync.DecodeStream(body, asm.Lim, 1+hsync.MaxPushFrames+hsync.MaxParts(asm.Lim))
 	if err != nil {
 		return nil, err
 	}
@@ -49,17 +51,25 @@ func parseSyncRequest(body []byte, lim hsync.Limits) (*syncRequest, error) {
 	}
 	req := &syncRequest{hello: hello}
 	for _, m := range msgs[1:] {
-		p, ok := m.(*hsync.Push)
-		if !ok {
-			return nil, fmt.Errorf("%w: %T after HELLO, want PUSH", hsync.ErrUnexpected, m)
+		if _, ok := m.(*hsync.Hello); ok {
+			return nil, fmt.Errorf("%w: second HELLO, want PUSH", hsync.ErrUnexpected)
 		}
-		req.pushes = append(req.pushes, p)
+		p, err := pushOf(asm, m)
+		if err != nil {
+			return nil, err
+		}
+		if p != nil {
+			req.pushes = append(req.pushes, p)
+		}
+	}
+	switch {
+	case asm.Busy():
+		return nil, fmt.Errorf("%w: body ends inside a change in parts", hsync.ErrMalformed)
+	case len(req.pushes) > hsync.MaxPushFrames:
+		return nil, fmt.Errorf("%w: more than %d pushes", hsync.ErrTooLarge, hsync.MaxPushFrames)
 	}
 	return req, nil
 }
-
-// maxBody is the largest request body: a HELLO plus MaxPushFrames frames.
-func (r *Relay) maxBody() int64 { return int64(r.cfg.Limits.MaxFrame) * (2 + hsync.MaxPushFrames) }
 
 // serveSync is the HTTP binding: answer WELCOME, an ACK per PUSH (or an
 // ERROR that ends the response), then one CHANGES batch, after waiting up
@@ -72,7 +82,7 @@ func (r *Relay) serveSync(w http.ResponseWriter, req *http.Request) {
 	}
 	var sr *syncRequest
 	if err == nil {
-		sr, err = parseSyncRequest(body, r.cfg.Limits)
+		sr, err = parseSyncRequest(body, r.assembler())
 	}
 	if err == nil {
 		sr.expires, err = r.authorize(sr.hello)
@@ -95,22 +105,22 @@ func (r *Relay) serveSync(w http.ResponseWriter, req *http.Request) {
 
 // answer builds the response body of a valid, authorized request.
 func (r *Relay) answer(req *http.Request, sr *syncRequest) ([]byte, error) {
-	space, v := sr.hello.Space, sr.hello.Proto // the response speaks the HELLO's version
+	space, peer := sr.hello.Space, r.peerOf(sr.hello) // the response speaks the HELLO's version
 	var buf bytes.Buffer
 	wel, err := r.welcome(space)
 	if err != nil {
 		return nil, err
 	}
-	_ = hsync.AppendVersion(&buf, wel, v)
+	_ = hsync.AppendVersion(&buf, wel, peer.proto)
 	have := sr.hello.Version.Clone()
 	for _, p := range sr.pushes {
 		have.Merge(hsync.VersionOf(p.Changes))
 		ack, err := r.store(space, p)
 		if err != nil {
-			_ = hsync.AppendVersion(&buf, r.logged(hsync.NewError(err, p.ID), err), v)
+			_ = hsync.AppendVersion(&buf, r.logged(hsync.NewError(err, p.ID), err), peer.proto)
 			return buf.Bytes(), nil
 		}
-		_ = hsync.AppendVersion(&buf, ack, v)
+		_ = hsync.AppendVersion(&buf, ack, peer.proto)
 	}
 	wait := time.Duration(0)
 	if len(sr.pushes) == 0 {
@@ -121,11 +131,13 @@ func (r *Relay) answer(req *http.Request, sr *syncRequest) ([]byte, error) {
 		// it answers by then, and the next request gets token_expired.
 		wait = min(wait, left)
 	}
-	ch, err := r.changesFor(req, space, have, wait)
+	ch, err := r.changesFor(req, space, have, peer, wait)
 	if err != nil {
 		return nil, err
 	}
-	_ = hsync.AppendVersion(&buf, ch, v)
+	for _, m := range outgoing(ch.Changes, r.cfg.Limits, true, ch.Done) {
+		_ = hsync.AppendVersion(&buf, m, peer.proto)
+	}
 	return buf.Bytes(), nil
 }
 
@@ -140,7 +152,7 @@ func (r *Relay) waitParam(req *http.Request) time.Duration {
 
 // changesFor returns the CHANGES batch for a client that has have; when
 // there is none and wait > 0 it long-polls for up to wait.
-func (r *Relay) changesFor(req *http.Request, space string, have crdt.VersionVector, wait time.Duration) (*hsync.Changes, error) {
+func (r *Relay) changesFor(req *http.Request, space string, have crdt.VersionVector, p peer, wait time.Duration) (*hsync.Changes, error) {
 	if wait > 0 {
 		if err := r.admit(); err != nil {
 			return nil, err
@@ -151,7 +163,7 @@ func (r *Relay) changesFor(req *http.Request, space string, have crdt.VersionVec
 		timer := time.NewTimer(wait)
 		defer timer.Stop()
 		for {
-			envs, more, err := r.cfg.Store.ChangesSince(space, have, r.cfg.Limits.MaxBatch, r.batchBytes())
+			envs, more, err := r.changesTo(space, have, p)
 			if err != nil || len(envs) > 0 {
 				return &hsync.Changes{Changes: envs, Done: !more}, err
 			}
@@ -166,7 +178,7 @@ func (r *Relay) changesFor(req *http.Request, space string, have crdt.VersionVec
 			}
 		}
 	}
-	envs, more, err := r.cfg.Store.ChangesSince(space, have, r.cfg.Limits.MaxBatch, r.batchBytes())
+	envs, more, err := r.changesTo(space, have, p)
 	return &hsync.Changes{Changes: envs, Done: !more}, err
 }
 

@@ -20,8 +20,12 @@ type Config struct {
 	Secret []byte
 	// Open accepts any token for any space: local development only.
 	Open bool
-	// Limits bound frames and batches; default sync.DefaultLimits.
+	// Limits bound frames, batches and changes; default
+	// sync.DefaultLimits.
 	Limits hsync.Limits
+	// MaxAssembly bounds the bytes of changes being assembled from PART
+	// frames, all sessions together; default 8 × Limits.MaxChange.
+	MaxAssembly int64
 	// MaxConns bounds WebSocket connections plus waiting long-polls;
 	// default 1000.
 	MaxConns int
@@ -40,14 +44,15 @@ type Config struct {
 // (WebSocket), POST /v1/sync (HTTP binding), GET /healthz, and Static for
 // the rest.
 type Relay struct {
-	cfg     Config
-	hub     *hub
-	mux     *http.ServeMux
-	conns   atomic.Int64
-	ctx     context.Context // canceled by Shutdown
-	stop    context.CancelFunc
-	active  sync.WaitGroup
-	closing atomic.Bool
+	cfg      Config
+	hub      *hub
+	assembly *budget // memory for changes in parts (large.go)
+	mux      *http.ServeMux
+	conns    atomic.Int64
+	ctx      context.Context // canceled by Shutdown
+	stop     context.CancelFunc
+	active   sync.WaitGroup
+	closing  atomic.Bool
 	// admitMu orders active.Add (admit) before active.Wait (Shutdown).
 	admitMu sync.Mutex
 }
@@ -61,6 +66,9 @@ func New(cfg Config) (*Relay, error) {
 		return nil, fmt.Errorf("%w: a secret is required unless open mode is on", ErrConfig)
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
+	if cfg.MaxAssembly <= 0 {
+		cfg.MaxAssembly = 8 * int64(cfg.Limits.MaxChange)
+	}
 	if cfg.MaxConns <= 0 {
 		cfg.MaxConns = 1000
 	}
@@ -73,7 +81,7 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &Relay{cfg: cfg, hub: newHub(), mux: http.NewServeMux()}
+	r := &Relay{cfg: cfg, hub: newHub(), mux: http.NewServeMux(), assembly: newBudget(cfg.MaxAssembly)}
 	r.ctx, r.stop = context.WithCancel(context.Background())
 	r.routes()
 	return r, nil
@@ -179,7 +187,7 @@ func (r *Relay) welcome(space string) (*hsync.Welcome, error) {
 		return nil, err
 	}
 	return &hsync.Welcome{Version: vv, MaxFrame: uint64(r.cfg.Limits.MaxFrame), MaxBatch: uint64(r.cfg.Limits.MaxBatch),
-		Epoch: r.cfg.Store.Epoch()}, nil
+		MaxChange: uint64(r.cfg.Limits.MaxChange), Epoch: r.cfg.Store.Epoch()}, nil
 }
 
 // store appends a push durably and wakes the space's other listeners.

@@ -88,6 +88,10 @@ func TestProtocolVersions(t *testing.T) {
 	v3 := bytes.Clone(hello(2))
 	v3[1] = 3
 	check := func(how string, frame []byte, wantVersion byte, wantEpoch string, wantErr error) {
+		maxChange := uint64(0) // version 2 only, as the epoch
+		if wantVersion == 2 {
+			maxChange = uint64(hsync.DefaultLimits.MaxChange)
+		}
 		t.Helper()
 		if frame[1] != wantVersion {
 			t.Errorf("%s: answer in version %d, want %d", how, frame[1], wantVersion)
@@ -98,8 +102,8 @@ func TestProtocolVersions(t *testing.T) {
 		}
 		switch m := msgs[0].(type) {
 		case *hsync.Welcome:
-			if wantErr != nil || m.Epoch != wantEpoch {
-				t.Errorf("%s: WELCOME with epoch %q", how, m.Epoch)
+			if wantErr != nil || m.Epoch != wantEpoch || m.MaxChange != maxChange || uint64(frame[1]) != m.Proto {
+				t.Errorf("%s: WELCOME with epoch %q, max_change %d, version %d", how, m.Epoch, m.MaxChange, m.Proto)
 			}
 		case *hsync.ErrorMessage:
 			if !errors.Is(m.Err(), wantErr) {

@@ -31,9 +31,11 @@ type wsConn struct {
 	// expires is when the HELLO's token expires (zero: never); the session
 	// ends then with token_expired, as a new HELLO would be refused.
 	expires time.Time
-	// proto is the protocol version of the frames sent: the HELLO's, and
-	// before it the oldest, which every client reads.
-	proto uint64
+	// peer is the client's protocol version (of the frames sent: the
+	// HELLO's, and before it the oldest, which every client reads) and
+	// the largest change it takes.
+	peer peer
+	asm  *hsync.Assembler // pushed PART frames (large.go)
 }
 
 func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
@@ -47,7 +49,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
 	// Frames a bit over the limit still get a too_large ERROR; far over it
 	// the library closes with status 1009 without reading them.
 	c.SetReadLimit(int64(r.cfg.Limits.MaxFrame) * 2)
-	wc := &wsConn{r: r, c: c, log: r.cfg.Logger.With("remote", req.RemoteAddr), proto: hsync.MinProtocolVersion}
+	wc := &wsConn{r: r, c: c, log: r.cfg.Logger.With("remote", req.RemoteAddr), peer: peer{proto: hsync.MinProtocolVersion}}
 	if err := r.admit(); err != nil {
 		wc.fail(err, 0)
 		return
@@ -111,7 +113,7 @@ func (wc *wsConn) handshake(ctx context.Context) error {
 	if wc.expires, err = wc.r.authorize(hello); err != nil {
 		return err
 	}
-	wc.space, wc.sent, wc.proto = hello.Space, hello.Version.Clone(), hello.Proto
+	wc.space, wc.sent, wc.peer, wc.asm = hello.Space, hello.Version.Clone(), wc.r.peerOf(hello), wc.r.assembler()
 	wc.log = wc.log.With("space", hello.Space)
 	w, err := wc.r.welcome(hello.Space)
 	if err != nil {
@@ -133,7 +135,7 @@ func (wc *wsConn) read(ctx context.Context) (hsync.Message, error) {
 }
 
 func (wc *wsConn) write(ctx context.Context, m hsync.Message) error {
-	frame, err := hsync.EncodeVersion(m, wc.proto)
+	frame, err := hsync.EncodeVersion(m, wc.peer.proto)
 	if err != nil {
 		return err
 	}
@@ -145,14 +147,11 @@ func (wc *wsConn) write(ctx context.Context, m hsync.Message) error {
 
 // readLoop stores PUSH frames and acknowledges them after the commit.
 func (wc *wsConn) readLoop(ctx context.Context) error {
+	defer wc.asm.Reset()
 	for {
-		m, err := wc.read(ctx)
+		p, err := wc.nextPush(ctx)
 		if err != nil {
 			return err
-		}
-		p, ok := m.(*hsync.Push)
-		if !ok {
-			return fmt.Errorf("%w: %T after HELLO", hsync.ErrUnexpected, m)
 		}
 		wc.mu.Lock()
 		wc.sent.Merge(hsync.VersionOf(p.Changes)) // the client has them
@@ -201,16 +200,15 @@ func (wc *wsConn) sendBatch(ctx context.Context, catchingUp bool) (more bool, er
 	// if this read saw it, the filter below drops it: no echo, without
 	// holding mu across the network write.
 	wc.mu.Lock()
-	envs = unseen(envs, wc.sent)
+	envs = deliverable(unseen(envs, wc.sent), wc.peer, wc.sent, wc.log)
 	wc.sent.Merge(hsync.VersionOf(envs))
 	wc.mu.Unlock()
-	var m hsync.Message = &hsync.Live{Changes: envs}
-	if catchingUp {
-		m = &hsync.Changes{Changes: envs, Done: !more}
-	} else if len(envs) == 0 {
-		return more, nil
+	for _, m := range outgoing(envs, wc.r.cfg.Limits, catchingUp, !more) {
+		if err := wc.write(ctx, m); err != nil {
+			return more, err
+		}
 	}
-	return more, wc.write(ctx, m)
+	return more, nil
 }
 
 // unseen drops the changes that have is known to cover (pushed by the

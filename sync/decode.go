@@ -74,28 +74,21 @@ func decodeOne(r *bytes.Reader, lim Limits) (Message, error) {
 }
 
 // fieldCount is the number of fields after version and type, per type, in
-// version 1; welcomeFields gives WELCOME's in each version.
+// version 1; version 2 adds PART and fields to HELLO and WELCOME (extra).
 var fieldCount = map[Type]int{
 	TypeHello: 3, TypeWelcome: 3, TypePush: 2, TypeAck: 2,
-	TypeChanges: 2, TypeLive: 1, TypeError: 3,
-}
-
-// welcomeFields is WELCOME's field count in version v: 2 added the epoch.
-func welcomeFields(v uint64) int {
-	if v >= 2 {
-		return 4
-	}
-	return 3
+	TypeChanges: 2, TypeLive: 1, TypeError: 3, TypePart: 6,
 }
 
 func (d *reader) body(t Type, fields int, v uint64) Message {
 	want, ok := fieldCount[t]
+	if t == TypePart && v < 2 {
+		ok = false
+	}
+	want += extra(t, v)
 	if !ok {
 		d.fail(fmt.Errorf("%w: type %d", ErrUnknownType, uint64(t)))
 		return nil
-	}
-	if t == TypeWelcome {
-		want = welcomeFields(v)
 	}
 	if fields != want {
 		d.fail(malformed("type %d with %d fields, want %d", uint64(t), fields, want))
@@ -103,13 +96,20 @@ func (d *reader) body(t Type, fields int, v uint64) Message {
 	}
 	switch t {
 	case TypeHello:
-		return &Hello{Space: d.id(), Token: d.str(MaxTokenLen), Version: d.vv(), Proto: v}
-	case TypeWelcome:
-		w := &Welcome{Version: d.vv(), MaxFrame: d.uint(), MaxBatch: d.uint()}
+		h := &Hello{Space: d.id(), Token: d.str(MaxTokenLen), Version: d.vv(), Proto: v}
 		if v >= 2 {
+			h.MaxChange = d.uint()
+		}
+		return h
+	case TypeWelcome:
+		w := &Welcome{Version: d.vv(), MaxFrame: d.uint(), MaxBatch: d.uint(), Proto: v}
+		if v >= 2 {
+			w.MaxChange = d.uint()
 			w.Epoch = d.str(MaxIDLen)
 		}
 		return w
+	case TypePart:
+		return d.part()
 	case TypePush:
 		return &Push{ID: d.uint(), Changes: d.envs()}
 	case TypeAck:

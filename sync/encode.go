@@ -8,14 +8,18 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-// Encode returns the frame for m in ProtocolVersion: a msgpack array whose
-// first two elements are the version and m's type. Encoding is
-// deterministic: version vectors are written with actors sorted and zero
-// entries left out.
-func Encode(m Message) ([]byte, error) { return EncodeVersion(m, ProtocolVersion) }
+// Encode returns the frame for m: a msgpack array whose first two elements
+// are the protocol version and m's type. Encoding is deterministic: version
+// vectors are written with actors sorted and zero entries left out.
+// Hello and Welcome are written in their Proto version, the others in
+// ProtocolVersion (see EncodeVersion).
+func Encode(m Message) ([]byte, error) { return EncodeVersion(m, 0) }
 
-// EncodeVersion returns the frame for m in protocol version v
-// (MinProtocolVersion..ProtocolVersion): a version 1 WELCOME has no epoch.
+// EncodeVersion is Encode in protocol version v
+// (MinProtocolVersion..ProtocolVersion; 0: the message's Proto, or
+// ProtocolVersion), so that a session speaks the version its HELLO chose:
+// a version 1 HELLO or WELCOME has no max_change nor epoch, and version 1
+// has no PART.
 func EncodeVersion(m Message, v uint64) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := AppendVersion(&buf, m, v); err != nil {
@@ -24,29 +28,33 @@ func EncodeVersion(m Message, v uint64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// AppendTo writes the frame for m in ProtocolVersion to buf (used to build
-// HTTP bodies, which are frames back to back).
-func AppendTo(buf *bytes.Buffer, m Message) error { return AppendVersion(buf, m, ProtocolVersion) }
+// AppendTo writes the frame for m to buf (used to build HTTP bodies, which
+// are frames back to back).
+func AppendTo(buf *bytes.Buffer, m Message) error { return AppendVersion(buf, m, 0) }
 
-// AppendVersion writes the frame for m in protocol version v to buf.
+// AppendVersion is AppendTo in protocol version v, as EncodeVersion.
 func AppendVersion(buf *bytes.Buffer, m Message, v uint64) error {
-	if v < MinProtocolVersion || v > ProtocolVersion {
-		return fmt.Errorf("%w: cannot encode version %d", ErrVersion, v)
-	}
 	enc := msgpack.NewEncoder(buf)
-	w := &writer{enc: enc, v: v}
+	w := &writer{enc: enc, v: frameVersion(m, v)}
+	if w.v < MinProtocolVersion || w.v > ProtocolVersion {
+		return fmt.Errorf("%w: cannot encode version %d", ErrVersion, w.v)
+	}
 	switch m := m.(type) {
 	case *Hello:
-		w.head(TypeHello, 3)
+		w.head(TypeHello, 3+extra(TypeHello, w.v))
 		w.str(m.Space)
 		w.str(m.Token)
 		w.vv(m.Version)
+		if w.v >= 2 {
+			w.uint(m.MaxChange)
+		}
 	case *Welcome:
-		w.head(TypeWelcome, welcomeFields(v))
+		w.head(TypeWelcome, 3+extra(TypeWelcome, w.v))
 		w.vv(m.Version)
 		w.uint(m.MaxFrame)
 		w.uint(m.MaxBatch)
-		if v >= 2 {
+		if w.v >= 2 {
+			w.uint(m.MaxChange)
 			w.str(m.Epoch)
 		}
 	case *Push:
@@ -77,16 +85,58 @@ func appendMore(w *writer, m Message) error {
 		w.uint(uint64(m.Code))
 		w.str(m.Message)
 		w.uint(m.ID)
+	case *Part:
+		if w.v < 2 {
+			return fmt.Errorf("%w: PART needs protocol version 2", ErrVersion)
+		}
+		w.head(TypePart, 6)
+		w.uint(m.ID)
+		w.str(string(m.Actor))
+		w.uint(m.Seq)
+		w.uint(m.Total)
+		w.uint(m.Offset)
+		w.bin(m.Chunk)
 	default:
 		return fmt.Errorf("%w: cannot encode %T", ErrUnknownType, m)
 	}
 	return w.err
 }
 
+// frameVersion is the version to write m in: v, else Hello's or
+// Welcome's Proto, else ProtocolVersion.
+func frameVersion(m Message, v uint64) uint64 {
+	if v == 0 {
+		switch m := m.(type) {
+		case *Hello:
+			v = m.Proto
+		case *Welcome:
+			v = m.Proto
+		}
+	}
+	if v == 0 {
+		v = ProtocolVersion
+	}
+	return v
+}
+
+// extra is the number of fields version v adds to a message of type t:
+// max_change to HELLO, max_change and epoch to WELCOME.
+func extra(t Type, v uint64) int {
+	switch {
+	case v < 2:
+		return 0
+	case t == TypeHello:
+		return 1
+	case t == TypeWelcome:
+		return 2
+	}
+	return 0
+}
+
 // writer keeps the first error so encoders read as straight-line code.
 type writer struct {
 	enc *msgpack.Encoder
-	v   uint64 // protocol version
+	v   uint64 // protocol version written in the frame head
 	err error
 }
 

@@ -26,7 +26,7 @@ func addVectorSeeds(f *testing.F) {
 // must re-encode to a frame that decodes to the same message.
 func FuzzDecode(f *testing.F) {
 	addVectorSeeds(f)
-	small := hsync.Limits{MaxFrame: 4096, MaxBatch: 8, MaxPayload: 64, MaxActors: 8}
+	small := hsync.Limits{MaxFrame: 4096, MaxBatch: 8, MaxPayload: 64, MaxActors: 8, MaxChange: 1 << 16}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, lim := range []hsync.Limits{hsync.DefaultLimits, small} {
 			m, err := hsync.Decode(data, lim)
@@ -49,7 +49,7 @@ func roundTrip(t *testing.T, m hsync.Message, lim hsync.Limits) {
 	if err != nil {
 		t.Fatalf("re-encode %#v: %v", m, err)
 	}
-	m2, err := hsync.Decode(enc, hsync.Limits{MaxFrame: len(enc), MaxBatch: lim.MaxBatch, MaxPayload: lim.MaxPayload, MaxActors: lim.MaxActors})
+	m2, err := hsync.Decode(enc, hsync.Limits{MaxFrame: len(enc), MaxBatch: lim.MaxBatch, MaxPayload: lim.MaxPayload, MaxActors: lim.MaxActors, MaxChange: lim.MaxChange})
 	if err != nil {
 		t.Fatalf("decode of re-encoded %x: %v", enc, err)
 	}
@@ -75,6 +75,8 @@ func FuzzSessionReceive(f *testing.F) {
 		&hsync.Changes{Changes: []hsync.Envelope{{Actor: "x", Seq: 1}}, Done: true},
 		&hsync.Live{Changes: []hsync.Envelope{{Actor: "x", Seq: 2}, {Actor: "y", Seq: 1}}}))
 	f.Add(seq(&hsync.Welcome{}, &hsync.Live{Changes: []hsync.Envelope{{Actor: "x", Seq: 3}}}, &hsync.Welcome{}))
+	f.Add(seq(&hsync.Welcome{}, &hsync.Part{Actor: "x", Seq: 1, Total: 3, Chunk: []byte{1, 2, 3}},
+		&hsync.Part{Actor: "x", Seq: 2, Total: 9, Chunk: []byte{1}}, &hsync.Changes{Done: true}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := &strictStore{MemStore: synctest.NewMemStore("me")}
 		st.Write([]byte("a"))

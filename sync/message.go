@@ -4,8 +4,8 @@ import "github.com/hearthdb/hearth/crdt"
 
 // Protocol versions. Every frame starts with its version (docs/PROTOCOL.md
 // §9). A session speaks one version: the client's HELLO chooses it and the
-// relay answers in it. Version 2 adds WELCOME's epoch; everything else is
-// the same in both.
+// relay answers in it. Version 2 adds PART frames, max_change to HELLO and
+// WELCOME, and WELCOME's epoch; every other message is the same in both.
 const (
 	// ProtocolVersion is the newest version, the one a client tries first
 	// and Encode writes.
@@ -14,6 +14,11 @@ const (
 	// (relays answer its clients; clients fall back to it).
 	MinProtocolVersion = 1
 )
+
+// V1MaxPayload is the largest payload a version 1 peer accepts in an
+// envelope: a relay never sends a version 1 client a larger change, and a
+// client never pushes one to a version 1 relay.
+const V1MaxPayload = 256 << 10
 
 // Fixed field limits, the same for every relay (docs/PROTOCOL.md).
 const (
@@ -27,13 +32,16 @@ const (
 type Limits struct {
 	MaxFrame   int // bytes in one frame
 	MaxBatch   int // changes in one PUSH, CHANGES or LIVE frame
-	MaxPayload int // bytes in one change payload
+	MaxPayload int // bytes in one change payload inside a batch
 	MaxActors  int // entries in one version vector
+	// MaxChange is the largest change payload (version 2: PART frames
+	// carry those that do not fit a frame).
+	MaxChange int
 }
 
 // DefaultLimits are the limits of the reference relay and of sessions that
 // have not yet heard a relay's WELCOME.
-var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 256 << 10, MaxActors: 4096}
+var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 1 << 20, MaxActors: 4096, MaxChange: 32 << 20}
 
 // WithDefaults returns l with every zero field set from DefaultLimits.
 func (l Limits) WithDefaults() Limits {
@@ -50,6 +58,9 @@ func (l Limits) WithDefaults() Limits {
 	if l.MaxActors <= 0 {
 		l.MaxActors = d.MaxActors
 	}
+	if l.MaxChange <= 0 {
+		l.MaxChange = d.MaxChange
+	}
 	return l
 }
 
@@ -65,6 +76,7 @@ const (
 	TypeChanges Type = 5 // relay -> client: catch-up batch
 	TypeLive    Type = 6 // relay -> client: live changes from other clients
 	TypeError   Type = 7 // either way: a protocol error
+	TypePart    Type = 8 // either way (version 2): a piece of a large change
 )
 
 // Envelope carries one change: its actor, its seq (from 1, no gaps per
@@ -83,25 +95,29 @@ type Message interface {
 }
 
 // Hello opens a session: the space to sync, a token for it, and the
-// client's version vector.
+// client's version vector. Proto is the protocol version of the frame
+// (0 means ProtocolVersion); the session speaks it. MaxChange, version 2
+// only, is the largest change the client accepts.
 type Hello struct {
-	Space   string
-	Token   string
-	Version crdt.VersionVector
-	// Proto is the protocol version of the frame it was decoded from (not
-	// a field: the relay answers in it). Encoders ignore it.
-	Proto uint64 `json:"-"`
+	Space     string
+	Token     string
+	Version   crdt.VersionVector
+	Proto     uint64
+	MaxChange uint64
 }
 
 // Welcome accepts a Hello: the relay's version vector for the space and
-// the limits it enforces.
+// the limits it enforces. Proto and MaxChange are as in Hello.
 type Welcome struct {
-	Version  crdt.VersionVector
-	MaxFrame uint64
-	MaxBatch uint64
+	Version   crdt.VersionVector
+	MaxFrame  uint64
+	MaxBatch  uint64
+	Proto     uint64
+	MaxChange uint64
 	// Epoch names the relay's storage of the space: made once with it and
 	// never changed, so a new one means a relay that starts again from
-	// nothing (wiped or replaced). Version 2 only; "" in version 1.
+	// nothing (wiped or replaced). Version 2 only; "" in version 1, or
+	// from a relay that keeps no epoch.
 	Epoch string
 }
 

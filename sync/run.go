@@ -131,7 +131,7 @@ func (s *Session) runOnce(ctx context.Context, dial Dialer) error {
 	defer t.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	out := make(chan []byte, s.cfg.Window+1)
+	out := make(chan []byte, s.cfg.Window+1+MaxParts(s.cfg.Limits)) // a push in parts is many frames
 	in := make(chan []byte)
 	errc := make(chan error, 2)
 	go readLoop(ctx, t, in, errc)

@@ -47,7 +47,11 @@ type Session struct {
 	state  State
 	acked  crdt.VersionVector // durable at the relay, persisted
 	epoch  string             // the relay storage's epoch acked refers to, persisted
-	proto  uint64             // protocol version of this session's frames
+	// proto is the protocol version of this session's frames and of the
+	// next HELLO: ProtocolVersion until a relay refuses it with
+	// unsupported_version, then MinProtocolVersion for the rest of the
+	// Session (a new Session tries ProtocolVersion again; large.go).
+	proto  uint64
 	sent   crdt.VersionVector // acked plus everything in flight
 	flight map[uint64]bool    // PUSH ids awaiting ACK
 	nextID uint64
@@ -65,6 +69,7 @@ type Session struct {
 	nextSub  int
 	emitted  Status
 	kick     chan struct{}
+	large    large // changes over a frame (large.go)
 }
 
 // NewSession returns an offline session for cfg.Space over store.
@@ -113,7 +118,7 @@ func (s *Session) helloLocked() ([]byte, error) {
 		}
 		s.token, s.haveTok = t, true
 	}
-	return EncodeVersion(&Hello{Space: s.cfg.Space, Token: s.token, Version: s.store.Version()}, s.proto)
+	return Encode(s.helloOf(&Hello{Space: s.cfg.Space, Token: s.token, Version: s.store.Version()}))
 }
 
 func (s *Session) callToken() (string, error) {
@@ -168,11 +173,12 @@ func (s *Session) Receive(frame []byte) ([][]byte, error) {
 }
 
 func (s *Session) handleLocked(m Message) ([][]byte, error) {
+	if handled, err := s.partOrderLocked(m); handled {
+		return nil, err
+	}
 	if _, ok := m.(*Welcome); !ok && s.state == Connecting {
 		if e, isErr := m.(*ErrorMessage); isErr {
-			if e.Code == CodeVersion && s.proto > MinProtocolVersion {
-				s.proto-- // an older relay: the next connection speaks its version
-			}
+			s.versionRefusedLocked(e)
 			return nil, e.Err()
 		}
 		return nil, fmt.Errorf("%w: %T before WELCOME", ErrUnexpected, m)
@@ -214,6 +220,7 @@ func (s *Session) acceptWelcomeLocked(w *Welcome) error {
 	if w.MaxBatch > 0 && w.MaxBatch < uint64(s.lim.MaxBatch) {
 		s.lim.MaxBatch = int(w.MaxBatch)
 	}
+	s.adoptChangeLimitLocked(w)
 	s.acked = welcomeAcked(s.epoch, s.acked, w, s.store.Version())
 	s.welcomed = true
 	if err := s.store.SetAcked(s.acked); err != nil {
@@ -341,55 +348,39 @@ func (s *Session) Flush() ([][]byte, error) {
 func (s *Session) fillLocked() ([][]byte, error) {
 	var out [][]byte
 	for len(s.flight) < s.cfg.Window {
-		frame, ok, err := s.nextPushLocked()
+		frames, ok, err := s.nextPushLocked()
 		if err != nil || !ok {
 			return out, err
 		}
-		out = append(out, frame)
+		out = append(out, frames...)
 	}
 	return out, nil
 }
 
-func (s *Session) nextPushLocked() ([]byte, bool, error) {
-	envs, err := s.store.ChangesSince(s.sent, s.lim.MaxBatch)
+func (s *Session) nextPushLocked() ([][]byte, bool, error) {
+	envs, err := s.store.ChangesSince(s.pushCursorLocked(), s.lim.MaxBatch)
 	if err != nil {
 		return nil, false, storageErr("read local changes", err)
 	}
-	envs, err = fitFrame(envs, s.lim)
-	if err != nil || len(envs) == 0 {
-		return nil, false, err
-	}
-	s.nextID++
-	frame, err := EncodeVersion(&Push{ID: s.nextID, Changes: envs}, s.proto)
-	if err != nil {
-		return nil, false, err
-	}
-	s.flight[s.nextID] = true
-	s.sent.Merge(VersionOf(envs))
-	return frame, true, nil
+	return s.pushFramesLocked(envs)
 }
 
 // frameOverhead bounds the bytes a frame spends outside its payloads:
 // the header plus, per envelope, array, actor and seq headers.
 const frameOverhead = 32
 
-// fitFrame keeps the longest prefix of envs whose PUSH fits lim.MaxFrame.
-// A prefix keeps per-actor runs contiguous.
-func fitFrame(envs []Envelope, lim Limits) ([]Envelope, error) {
+// fitFrame keeps the longest prefix of envs whose PUSH fits lim.MaxFrame,
+// up to a change that travels in parts (see Fits; envs[0] fits). A prefix
+// keeps per-actor runs contiguous.
+func fitFrame(envs []Envelope, lim Limits) []Envelope {
 	size := frameOverhead
 	for i, e := range envs {
-		if len(e.Payload) > lim.MaxPayload {
-			return nil, tooLarge("change %s:%d has a %d-byte payload, limit %d", e.Actor, e.Seq, len(e.Payload), lim.MaxPayload)
-		}
 		size += frameOverhead + len(e.Actor) + len(e.Payload)
-		if size > lim.MaxFrame {
-			if i == 0 {
-				return nil, tooLarge("change %s:%d does not fit a %d-byte frame", e.Actor, e.Seq, lim.MaxFrame)
-			}
-			return envs[:i], nil
+		if i > 0 && (size > lim.MaxFrame || !Fits(e, lim)) {
+			return envs[:i]
 		}
 	}
-	return envs, nil
+	return envs
 }
 
 // Disconnect records that the connection ended (err may be nil for a
@@ -414,6 +405,7 @@ func (s *Session) Disconnect(err error) {
 func (s *Session) resetLocked() {
 	s.sent = s.acked.Clone()
 	clear(s.flight)
+	s.resetLargeLocked()
 	s.pending = s.countPendingLocked()
 }
 

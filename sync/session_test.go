@@ -174,16 +174,6 @@ func TestReceiveErrors(t *testing.T) {
 	}
 }
 
-func TestOversizedChangeIsReported(t *testing.T) {
-	st := synctest.NewMemStore("me")
-	st.Write(make([]byte, 300<<10))
-	s := newSession(t, st)
-	must(t)(s.Connect())
-	if _, err := s.Receive(enc(t, &hsync.Welcome{})); !errors.Is(err, hsync.ErrTooLarge) {
-		t.Fatalf("err %v, want ErrTooLarge", err)
-	}
-}
-
 // Example shows one connection driven by hand, as a browser transport does:
 // every frame the session returns goes to the relay, every frame from the
 // relay goes to Receive.

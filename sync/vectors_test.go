@@ -35,7 +35,13 @@ type jsonMsg struct {
 	Done     bool              `json:"done,omitempty"`
 	Code     uint64            `json:"code,omitempty"`
 	Message  string            `json:"message,omitempty"`
-	Epoch    string            `json:"epoch,omitempty"`
+	// Version 2: HELLO's and WELCOME's max_change, WELCOME's epoch; PART's
+	// total and offset (its actor and seq are Changes[0]'s, its chunk is
+	// Changes[0].Payload).
+	MaxChange uint64 `json:"max_change,omitempty"`
+	Epoch     string `json:"epoch,omitempty"`
+	Total     uint64 `json:"total,omitempty"`
+	Offset    uint64 `json:"offset,omitempty"`
 }
 
 type vector struct {
@@ -73,12 +79,18 @@ func envsOf(t *testing.T, js []jsonEnv) []hsync.Envelope {
 	return out
 }
 
-func toMessage(t *testing.T, j *jsonMsg) hsync.Message {
+// toMessage is the message of valid vector v, framed in v.Protocol.
+func toMessage(t *testing.T, v vector) hsync.Message {
+	j := v.Message
 	switch j.Type {
 	case "hello":
-		return &hsync.Hello{Space: j.Space, Token: j.Token, Version: vvOf(j.Version)}
+		return &hsync.Hello{Space: j.Space, Token: j.Token, Version: vvOf(j.Version), Proto: v.Protocol, MaxChange: j.MaxChange}
 	case "welcome":
-		return &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch, Epoch: j.Epoch}
+		return &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch, Proto: v.Protocol,
+			MaxChange: j.MaxChange, Epoch: j.Epoch}
+	case "part":
+		e := envsOf(t, j.Changes)[0]
+		return &hsync.Part{ID: j.ID, Actor: e.Actor, Seq: e.Seq, Total: j.Total, Offset: j.Offset, Chunk: e.Payload}
 	case "push":
 		return &hsync.Push{ID: j.ID, Changes: envsOf(t, j.Changes)}
 	case "ack":
@@ -115,7 +127,10 @@ func TestVectorsValid(t *testing.T) {
 	f := loadVectors(t)
 	changed := false
 	for i, v := range f.Valid {
-		msg := toMessage(t, v.Message)
+		msg := toMessage(t, v)
+		if v.Protocol < hsync.MinProtocolVersion || v.Protocol > hsync.ProtocolVersion {
+			t.Fatalf("%s: protocol %d", v.Name, v.Protocol)
+		}
 		got, err := hsync.EncodeVersion(msg, v.Protocol)
 		if err != nil {
 			t.Fatalf("%s: encode: %v", v.Name, err)

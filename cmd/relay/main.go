@@ -44,7 +44,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 type serveFlags struct {
 	addr, data, static, secret, secretFile, logLevel string
 	open                                             bool
-	maxConns, maxFrame, maxBatch                     int
+	maxConns, maxFrame, maxBatch, maxChange          int
+	maxAssembly                                      int64
 	drain                                            time.Duration
 }
 
@@ -61,6 +62,8 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.IntVar(&f.maxConns, "max-conns", 1000, "max WebSocket connections plus waiting long-polls")
 	fs.IntVar(&f.maxFrame, "max-frame", hsync.DefaultLimits.MaxFrame, "max frame size in bytes")
 	fs.IntVar(&f.maxBatch, "max-batch", hsync.DefaultLimits.MaxBatch, "max changes per batch")
+	fs.IntVar(&f.maxChange, "max-change", hsync.DefaultLimits.MaxChange, "max bytes of one change (larger ones travel in PART frames)")
+	fs.Int64Var(&f.maxAssembly, "max-assembly", 0, "max bytes of changes being assembled from parts, all sessions together (default 8 × max-change)")
 	fs.DurationVar(&f.drain, "drain", 10*time.Second, "how long shutdown waits for sessions to end")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	return f, fs.Parse(args)
@@ -85,7 +88,7 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	defer store.Close()
 	cfg := relay.Config{Store: store, Secret: secret, Open: f.open, Logger: log, MaxConns: f.maxConns,
-		Limits: hsync.Limits{MaxFrame: f.maxFrame, MaxBatch: f.maxBatch}}
+		Limits: hsync.Limits{MaxFrame: f.maxFrame, MaxBatch: f.maxBatch, MaxChange: f.maxChange}, MaxAssembly: f.maxAssembly}
 	if f.static != "" {
 		// Go's table lacks the PWA manifest's type (.wasm and .mjs it has).
 		if err := mime.AddExtensionType(".webmanifest", "application/manifest+json"); err != nil {

@@ -49,8 +49,32 @@ func Decode(text string) (any, error) {
 }
 
 type jsonDecoder struct {
-	s string
-	i int
+	s     string
+	i     int
+	boxed *stringCache // nil: every string is a new copy
+}
+
+// stringCache holds short strings, boxed, as a batch of operations repeats
+// them (kinds, collections, ids, path keys, a typed character): in
+// WebAssembly, a copy and a box each cost an allocation the collector then
+// pays for, on every keystroke.
+type stringCache [256]any
+
+// shortString is the longest string the cache holds.
+const shortString = 32
+
+// get returns s boxed: the cached box if it holds s, else a new one (a
+// copy of s) that replaces it.
+func (c *stringCache) get(s string) any {
+	if s == "" || len(s) > shortString {
+		return strings.Clone(s)
+	}
+	slot := &c[(len(s)*31+int(s[0])*7+int(s[len(s)-1]))%len(c)]
+	if v, ok := (*slot).(string); ok && v == s {
+		return *slot
+	}
+	*slot = strings.Clone(s)
+	return *slot
 }
 
 func (d *jsonDecoder) fail(what string) error {
@@ -75,6 +99,13 @@ func (d *jsonDecoder) value(depth int) (any, error) {
 	case '[':
 		return d.array(depth + 1)
 	case '"':
+		if d.boxed != nil {
+			s, err := d.rawString()
+			if err != nil {
+				return nil, err
+			}
+			return d.boxed.get(s), nil
+		}
 		return d.string()
 	case 't':
 		return d.literal("true", true)
@@ -336,11 +367,19 @@ func (d *jsonDecoder) surrogates(r rune) rune {
 // each object's fields straight into engine.OpFields (no map), which
 // builds and checks the operation as engine.OpFromMap would from the
 // object Decode reads.
-func Ops(text string) ([]engine.Op, error) {
+func Ops(text string) ([]engine.Op, error) { return new(Decoder).Ops(text) }
+
+// A Decoder decodes the operations texts of a batch (package Ops), sharing
+// the short strings they repeat (see stringCache). It is not safe for
+// concurrent use.
+type Decoder struct{ boxed stringCache }
+
+// Ops is the package's Ops.
+func (dec *Decoder) Ops(text string) ([]engine.Op, error) {
 	if !utf8.ValidString(text) {
 		return nil, invalid("operations are not valid JSON: the text is not UTF-8")
 	}
-	d := jsonDecoder{s: text}
+	d := jsonDecoder{s: text, boxed: &dec.boxed}
 	if d.skipSpace() >= len(d.s) || d.s[d.i] != '[' {
 		v, err := Decode(text)
 		if err != nil {
@@ -363,12 +402,7 @@ func Ops(text string) ([]engine.Op, error) {
 			return nil, invalid("an operation must be an object, got %T", v)
 		}
 		var f engine.OpFields
-		if err := d.members(2, func(k string, v any) {
-			if s, ok := v.(string); ok && k == "kind" {
-				v = kindName(s)
-			}
-			f.Set(k, v)
-		}); err != nil {
+		if err := d.members(2, f.Set); err != nil {
 			return nil, err
 		}
 		op, err := f.Op()
@@ -384,23 +418,4 @@ func Ops(text string) ([]engine.Op, error) {
 		return nil, d.fail("text after the value")
 	}
 	return ops, nil
-}
-
-// kindName returns the one copy of an operation kind, s otherwise.
-func kindName(s string) string {
-	switch s {
-	case "put":
-		return "put"
-	case "update":
-		return "update"
-	case "delete":
-		return "delete"
-	case "increment":
-		return "increment"
-	case "insertText":
-		return "insertText"
-	case "deleteText":
-		return "deleteText"
-	}
-	return s
 }

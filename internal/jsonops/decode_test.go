@@ -72,8 +72,12 @@ func FuzzOps(f *testing.F) {
 		`[{"kind":"increment","id":"i","delta":2.5,"kind":"put"}]`, `{}`} {
 		f.Add(seed)
 	}
+	var shared Decoder // across inputs, as a batch shares it
 	f.Fuzz(func(t *testing.T, text string) {
 		got, err := Ops(text)
+		if again, aerr := shared.Ops(text); (aerr == nil) != (err == nil) || !reflect.DeepEqual(again, got) {
+			t.Fatalf("Ops(%q) with a shared Decoder = %#v, %v; alone %#v, %v", text, again, aerr, got, err)
+		}
 		v, derr := Decode(text)
 		list, isList := v.([]any)
 		var want []engine.Op
@@ -132,4 +136,22 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode(%q) = %#v, encoding/json reads %#v", text, got, want)
 		}
 	})
+}
+// The string cache gives back equal strings, whatever collides in a slot.
+func TestDecoderSharesStrings(t *testing.T) {
+	var dec Decoder
+	texts := []string{
+		`[{"kind":"insertText","collection":"notes","id":"n","path":["body"],"index":1,"text":"x"}]`,
+		`[{"kind":"insertText","collection":"notez","id":"n","path":["body"],"index":2,"text":"é"}]`,
+		`[{"kind":"deleteText","collection":"notes","id":"m","path":["bodz"],"index":3,"count":1}]`,
+	}
+	for round := 0; round < 2; round++ {
+		for _, text := range texts {
+			got, err := dec.Ops(text)
+			want, werr := Ops(text)
+			if err != nil || werr != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: shared %+v (%v), alone %+v (%v)", text, got, err, want, werr)
+			}
+		}
+	}
 }

@@ -1,11 +1,15 @@
 // Builds an older Hearth (its relay binary and its npm package) from a
-// commit of this repository, for the compatibility tests: cached under
-// .bin/compat-<commit>/, which the tests' static server serves.
+// commit of this repository, for the compatibility tests (reseed.test.mjs,
+// sync-compat.test.mjs): cached under .bin/compat-<commit>/, which the
+// tests' static server serves.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../scripts/serve.mjs';
+
+/** The last commit of protocol version 1, before version 2 (epoch, PART frames, max_change). */
+export const V1_COMMIT = '69405eb';
 
 /** Whether the repository's history holds commit (not so in an exported tree). */
 export function hasCommit(commit) {

@@ -5,12 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { startBrowser, blankPage } from './helpers.mjs';
+import { startBrowser } from './helpers.mjs';
 import { Relay } from './relay.mjs';
-import { hasCommit, oldBuild } from './oldbuild.mjs';
-
-// The last commit whose client and relay speak only protocol version 1.
-const OLD = '69405eb';
+import { client as openClient, connect } from './large.mjs';
+import { hasCommit, oldBuild, V1_COMMIT as OLD } from './oldbuild.mjs';
 
 let env;
 before(async () => { env = await startBrowser(); });
@@ -20,19 +18,7 @@ let spaceCount = 0;
 const newSpace = () => `reseed-${process.pid}-${++spaceCount}`;
 
 // A fresh context with a database open as window.db, from the package at dist.
-async function client(dist = '/web/dist/index.js') {
-  const context = await env.browser.newContext();
-  const page = await blankPage(context, env.server);
-  await page.evaluate(async (dist) => {
-    window.hearth = await import(dist);
-    window.db = await window.hearth.open({ name: 'reseed' });
-  }, dist);
-  return { context, page };
-}
-
-function connect(page, relay, space, transport = 'websocket') {
-  return page.evaluate(({ url, space, transport }) => window.db.sync.connect({ url, space, transport }), { url: relay.url, space, transport });
-}
+const client = (dist) => openClient(env, dist);
 
 const put = (page, ...ids) => page.evaluate(async (ids) => {
   for (const id of ids) await window.db.collection('todos').put({ id, title: `todo ${id}` });

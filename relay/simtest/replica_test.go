@@ -199,6 +199,7 @@ func (r *replica) edit(ctx context.Context, e event, large int) error {
 			Value: map[string]any{"id": r.name(), "body": body}}})
 		if err == nil {
 			r.big = body
+			count(fmt.Sprintf("commit of a %d-byte document", len(body)))
 		}
 		return err
 	}

@@ -151,3 +151,31 @@ test('(6) a wrong token is refused and the status says why', async () => {
     await a.context.close(); await relay.stop();
   }
 });
+
+// Issue 14's fifth failure: a document deleted on one replica while
+// another updates it came back partial ({id, title}, every other field
+// gone). The rule (crdt/doc.go, API.md): the later of the two wins, and a
+// document an update revives comes back whole.
+const deleteVersusUpdate = (transport) => scenario(async ({ relay, space, a, b }) => {
+  for (const c of [a, b]) await connect(c.page, relay, space, transport);
+  const whole = { id: 'y', title: 'original', body: 'keep me', tags: ['x', 'y'], n: 3 };
+  await a.page.evaluate(async (doc) => {
+    await window.db.collection('todos').put(doc);
+    await window.db.collection('todos').put({ ...doc, id: 'z' });
+  }, whole);
+  await converged(a.page, b.page, 2);
+  for (const c of [a, b]) await c.page.evaluate(() => window.db.sync.disconnect());
+  await b.page.evaluate(() => window.db.collection('todos').update('z', { title: 'edited by B, then deleted by A' }));
+  await a.page.evaluate(async () => {
+    await window.db.collection('todos').delete('y');
+    await window.db.collection('todos').delete('z');
+  });
+  await new Promise((r) => setTimeout(r, 20)); // B's update of y is later than A's delete
+  await b.page.evaluate(() => window.db.collection('todos').update('y', { title: 'edited by B while A deleted' }));
+  for (const c of [a, b]) await connect(c.page, relay, space, transport);
+  const result = await converged(a.page, b.page, 1);
+  assert.deepEqual(result, [{ ...whole, title: 'edited by B while A deleted' }]);
+});
+
+test('(7) delete against a concurrent update: the later wins, a revived document comes back whole (WebSocket)', () => deleteVersusUpdate('websocket'));
+test('(8) the same over fetch', () => deleteVersusUpdate('fetch'));

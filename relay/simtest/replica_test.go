@@ -276,6 +276,10 @@ func (r *replica) textEdit(ctx context.Context, ed edit, rnd *rand.Rand) error {
 			Index: rnd.IntN(n), Count: 1 + rnd.IntN(4)}
 		op.Count = min(op.Count, n-op.Index)
 	}
+	// Base: remote edits may reach the text between the read and the
+	// commit; the engine moves the positions over them, as it does for
+	// a page's edits.
+	op.Base = &s
 	return r.commitOps(ctx, []engine.Op{op})
 }
 

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/hearthdb/hearth/crdt"
 	"github.com/hearthdb/hearth/engine"
+	hsync "github.com/hearthdb/hearth/sync"
 )
 
 // Three replicas on separate storages edit offline, then exchange their
@@ -200,5 +202,25 @@ func TestARefusedChangeBlocksOnlyWhatBuildsOnIt(t *testing.T) {
 	}
 	if v, _ := db.Version(ctx); v.Get("forger") != 0 || v.Get(other.Actor()) != 1 {
 		t.Fatalf("version %v", v)
+	}
+}
+
+// The same for an envelope that does not decode: sync applies the others.
+func TestAnUndecodableChangeBlocksNothingElse(t *testing.T) {
+	db := openDB(t, engine.NewMemoryStorage())
+	defer db.Close()
+	other := openDB(t, engine.NewMemoryStorage())
+	defer other.Close()
+	commit(t, other, put("c", map[string]any{"id": "good"}))
+	good, err := other.SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs := append([]hsync.Envelope{{Actor: "forger", Seq: 1, Payload: []byte{0x93, 1}}}, good...)
+	if err := db.SyncStore(ctx, "").ApplyRemote(envs); !errors.Is(err, hsync.ErrInvalidChange) {
+		t.Fatalf("ApplyRemote = %v, want ErrInvalidChange", err)
+	}
+	if get(t, db, "c", "good") == nil {
+		t.Fatal("the good change behind an undecodable one was not applied")
 	}
 }

@@ -364,8 +364,9 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 // order and with duplicates: a change whose causal past is missing waits in
 // memory until it arrives; one already applied is ignored. Changes applied
 // are stored with their documents in one storage commit. A change that
-// cannot be applied stops the call with its error; those applied before it
-// are stored.
+// cannot be applied (an InvalidChangeError) is dropped, and the call goes
+// on with the changes that do not build on it, then returns its error;
+// a storage failure stops the call. Changes applied are stored either way.
 func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 	qs, err := db.committing(ctx, func() ([]*queued, error) {
 		db.pending = append(db.pending, changes...)
@@ -373,15 +374,24 @@ func (db *DB) ApplyRemote(ctx context.Context, changes []*crdt.Change) error {
 		patch := &crdt.Patch{}
 		seen := map[docKey]int{} // a document's place in patch.Docs
 		prior := db.newPrior()
-		var failed error // a change that could not be applied (the replica rolled it back)
-		for failed == nil {
+		var failed error // the first change that could not be applied (the replica rolled it back)
+		for {
 			c := db.nextReady()
 			if c == nil {
 				break
 			}
-			if failed = db.applyOne(ctx, c, patch, seen, prior); failed == nil {
+			err := db.applyOne(ctx, c, patch, seen, prior)
+			if err == nil {
 				applied = append(applied, c)
+				continue
 			}
+			failed = cmp.Or(failed, err)
+			if CodeOf(err) != CodeInvalidChange {
+				break // the storage failed: the next changes would too
+			}
+			// An invalid change is dropped from the buffer; the changes
+			// that build on it (its actor's next ones) never become ready,
+			// the others apply: no bad change blocks what is behind it.
 		}
 		if len(applied) == 0 {
 			return nil, failed

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/hearthdb/hearth/crdt"
 	"github.com/hearthdb/hearth/engine"
+	hsync "github.com/hearthdb/hearth/sync"
 )
 
 // Three replicas on separate storages edit offline, then exchange their
@@ -173,5 +175,52 @@ func TestRemoteTextEditsInOneCall(t *testing.T) {
 	want := get(t, a, "notes", "n")["body"]
 	if got := get(t, b, "notes", "n")["body"]; got != want {
 		t.Fatalf("b reads %q, a %q", got, want)
+	}
+}
+
+// A change that cannot be applied blocks nothing behind it but its own
+// actor's next changes (they build on it): another actor's change after it
+// in the same call is applied and stored, and the call reports the bad one.
+func TestARefusedChangeBlocksOnlyWhatBuildsOnIt(t *testing.T) {
+	mem := engine.NewMemoryStorage()
+	db := openDB(t, mem)
+	defer db.Close()
+	other := openDB(t, engine.NewMemoryStorage())
+	defer other.Close()
+	commit(t, other, put("c", map[string]any{"id": "good"}))
+	good := changesSince(t, other, crdt.VersionVector{})
+	bad := &crdt.Change{Actor: "forger", Seq: 1, HLC: crdt.HLC{Wall: 1}, StartCtr: 1,
+		Ops: []crdt.Op{{Kind: crdt.OpIncrement, Coll: "c", Doc: "x", Obj: crdt.ID{Actor: "nobody", Ctr: 9}, Delta: 1}}}
+	next := &crdt.Change{Actor: "forger", Seq: 2, Deps: crdt.VersionVector{"forger": 1}, HLC: crdt.HLC{Wall: 2}, StartCtr: 2,
+		Ops: []crdt.Op{{Kind: crdt.OpSet, Coll: "c", Doc: "y", Key: "id", Value: "y"}}}
+	err := db.ApplyRemote(ctx, []*crdt.Change{bad, next, good[0]})
+	if engine.CodeOf(err) != engine.CodeInvalidChange {
+		t.Fatalf("ApplyRemote = %v, want an InvalidChangeError", err)
+	}
+	if get(t, db, "c", "good") == nil || get(t, db, "c", "y") != nil {
+		t.Fatal("the good change behind the bad one was not applied, or the one built on the bad one was")
+	}
+	if v, _ := db.Version(ctx); v.Get("forger") != 0 || v.Get(other.Actor()) != 1 {
+		t.Fatalf("version %v", v)
+	}
+}
+
+// The same for an envelope that does not decode: sync applies the others.
+func TestAnUndecodableChangeBlocksNothingElse(t *testing.T) {
+	db := openDB(t, engine.NewMemoryStorage())
+	defer db.Close()
+	other := openDB(t, engine.NewMemoryStorage())
+	defer other.Close()
+	commit(t, other, put("c", map[string]any{"id": "good"}))
+	good, err := other.SyncStore(ctx, "").ChangesSince(crdt.VersionVector{}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs := append([]hsync.Envelope{{Actor: "forger", Seq: 1, Payload: []byte{0x93, 1}}}, good...)
+	if err := db.SyncStore(ctx, "").ApplyRemote(envs); !errors.Is(err, hsync.ErrInvalidChange) {
+		t.Fatalf("ApplyRemote = %v, want ErrInvalidChange", err)
+	}
+	if get(t, db, "c", "good") == nil {
+		t.Fatal("the good change behind an undecodable one was not applied")
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -156,24 +157,30 @@ func logEnd(actor crdt.ActorID) string { return string(actor) + "\x01" }
 
 // ApplyRemote implements sync.LocalStore: it decodes each payload, checks
 // that it is the change its envelope names, and applies them all in one
-// storage commit.
+// storage commit. An envelope that does not decode is left out, as
+// DB.ApplyRemote leaves out a change it cannot apply: the others are
+// applied, then its error is returned.
 func (s syncStore) ApplyRemote(envs []hsync.Envelope) error {
-	changes := make([]*crdt.Change, len(envs))
-	for i, e := range envs {
+	changes := make([]*crdt.Change, 0, len(envs))
+	var bad error
+	for _, e := range envs {
 		c, err := crdt.DecodeChange(e.Payload)
-		if err != nil {
-			return fmt.Errorf("change %s/%d: %w", e.Actor, e.Seq, errors.Join(hsync.ErrInvalidChange, ErrInvalidChange, err))
+		switch {
+		case err != nil:
+			err = fmt.Errorf("change %s/%d: %w", e.Actor, e.Seq, errors.Join(hsync.ErrInvalidChange, ErrInvalidChange, err))
+		case c.Actor != e.Actor || c.Seq != e.Seq:
+			err = fmt.Errorf("envelope %s/%d carries change %s/%d: %w: %w", e.Actor, e.Seq, c.Actor, c.Seq, hsync.ErrInvalidChange, ErrInvalidChange)
+		default:
+			changes = append(changes, c)
+			continue
 		}
-		if c.Actor != e.Actor || c.Seq != e.Seq {
-			return fmt.Errorf("envelope %s/%d carries change %s/%d: %w: %w", e.Actor, e.Seq, c.Actor, c.Seq, hsync.ErrInvalidChange, ErrInvalidChange)
-		}
-		changes[i] = c
+		bad = cmp.Or(bad, err)
 	}
 	err := s.db.ApplyRemote(s.ctx, changes)
 	if CodeOf(err) == CodeInvalidChange {
 		err = fmt.Errorf("%w: %w", hsync.ErrInvalidChange, err) // the relay's fault, not the storage's
 	}
-	return err
+	return cmp.Or(err, bad)
 }
 
 // Acked implements sync.LocalStore: the remote's vector, or the one kept

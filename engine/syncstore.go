@@ -38,12 +38,44 @@ type syncStore struct {
 
 func (s syncStore) key(prefix string) string { return prefix + keySep + s.remote }
 
-// Version implements sync.LocalStore. A storage failure reports an empty
-// vector, which only makes the relay send more than needed.
+// Version implements sync.LocalStore: the changes the replica holds,
+// counting the remote ones it keeps unapplied until their causal past
+// arrives (ApplyRemote). A relay sends changes per actor, not in causal
+// order, so a batch may end before what its changes depend on; without
+// them the client would announce less than it holds, and a relay would
+// answer with the same batch for ever (HTTP) or go on with the next one,
+// which the session refuses as a seq gap (WebSocket). A storage failure
+// reports an empty vector, which only makes the relay send more than
+// needed.
 func (s syncStore) Version() crdt.VersionVector {
-	v, err := s.db.Version(s.ctx)
+	var v crdt.VersionVector
+	err := s.db.locked(s.ctx, func() error {
+		v = withWaiting(s.db.replica.Version(), s.db.pending)
+		return nil
+	})
 	if err != nil {
 		return crdt.VersionVector{}
+	}
+	return v
+}
+
+// withWaiting returns v extended by the changes of waiting that continue
+// it per actor without a gap.
+func withWaiting(v crdt.VersionVector, waiting []*crdt.Change) crdt.VersionVector {
+	v = v.Clone()
+	seqs := map[crdt.ActorID]map[uint64]bool{}
+	for _, c := range waiting {
+		if c != nil && c.Seq > v.Get(c.Actor) {
+			if seqs[c.Actor] == nil {
+				seqs[c.Actor] = map[uint64]bool{}
+			}
+			seqs[c.Actor][c.Seq] = true
+		}
+	}
+	for a, has := range seqs {
+		for has[v.Get(a)+1] {
+			v[a] = v.Get(a) + 1
+		}
 	}
 	return v
 }

@@ -318,8 +318,8 @@ func (s *Session) applyLocked(envs []Envelope) error {
 		if err != nil {
 			return storageErr("apply remote", err)
 		}
+		s.progress++ // changes the replica held already are no progress
 	}
-	s.progress++
 	got := VersionOf(envs)
 	s.acked.Merge(got)
 	s.sent.Merge(got)

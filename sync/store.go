@@ -6,7 +6,10 @@ import "github.com/hearthdb/hearth/crdt"
 // implements it over its change log; tests implement it in memory. Calls
 // come from one goroutine at a time.
 type LocalStore interface {
-	// Version returns the replica's version vector.
+	// Version returns the replica's version vector, counting changes
+	// ApplyRemote took that wait, unapplied, for their causal past (the
+	// relay sends per actor, not in causal order): the session announces
+	// it in HELLO, and a relay sends what it does not cover.
 	Version() crdt.VersionVector
 	// ChangesSince returns at most limit changes the replica holds that vv
 	// does not cover: for each actor a contiguous run starting at

@@ -1,13 +1,10 @@
 package relay_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"net/http"
 	"testing"
 	"time"
 
@@ -83,24 +80,9 @@ func TestReplayWithOtherBytesIsRefused(t *testing.T) {
 // the ERROR follows the ACKs of the pushes before it in a 200 body.
 func TestHTTPReplayWithOtherBytesIsRefused(t *testing.T) {
 	tr := startRelay(t, func(c *relay.Config) { c.Open = true })
-	body := frames(&hsync.Hello{Space: "s"},
+	postAckThenError(t, tr, frames(&hsync.Hello{Space: "s"},
 		&hsync.Push{ID: 1, Changes: []hsync.Envelope{envP("a", 1, "one")}},
-		&hsync.Push{ID: 2, Changes: []hsync.Envelope{envP("a", 1, "forged"), envP("a", 2, "two")}})
-	resp, err := http.Post(tr.srv.URL+"/v1/sync", relay.ContentType, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	msgs, err := hsync.DecodeStream(out, hsync.DefaultLimits, 10)
-	if err != nil || resp.StatusCode != http.StatusOK || len(msgs) != 3 {
-		t.Fatalf("HTTP %d, %d frames, %v", resp.StatusCode, len(msgs), err)
-	}
-	ack, ok1 := msgs[1].(*hsync.Ack)
-	e, ok2 := msgs[2].(*hsync.ErrorMessage)
-	if !ok1 || !ok2 || ack.ID != 1 || e.ID != 2 || e.Code != hsync.CodeSeqConflict {
-		t.Fatalf("got %#v, %#v", msgs[1], msgs[2])
-	}
+		&hsync.Push{ID: 2, Changes: []hsync.Envelope{envP("a", 1, "forged"), envP("a", 2, "two")}}), hsync.CodeSeqConflict)
 	if got := storedPayloads(t, tr, "s"); !maps.Equal(got, map[string]string{"a:1": "one"}) {
 		t.Fatalf("relay holds %v", got)
 	}

@@ -231,9 +231,16 @@ func TestCORSPreflight(t *testing.T) {
 // body by an ERROR naming it, after the ACKs of the pushes before it.
 func TestHTTPPushGap(t *testing.T) {
 	tr := startRelay(t, func(c *relay.Config) { c.Open = true })
-	body := frames(&hsync.Hello{Space: "s"},
+	postAckThenError(t, tr, frames(&hsync.Hello{Space: "s"},
 		&hsync.Push{ID: 1, Changes: []hsync.Envelope{env("a", 1)}},
-		&hsync.Push{ID: 2, Changes: []hsync.Envelope{env("a", 3)}})
+		&hsync.Push{ID: 2, Changes: []hsync.Envelope{env("a", 3)}}), hsync.CodeSeqGap)
+}
+
+// postAckThenError posts body, a HELLO and two PUSHes, and checks the
+// answer: 200, the WELCOME, the first PUSH's ACK, then an ERROR with code
+// for the second.
+func postAckThenError(t *testing.T, tr *testRelay, body []byte, code hsync.Code) {
+	t.Helper()
 	resp, err := http.Post(tr.srv.URL+"/v1/sync", relay.ContentType, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +253,7 @@ func TestHTTPPushGap(t *testing.T) {
 	}
 	ack, ok1 := msgs[1].(*hsync.Ack)
 	e, ok2 := msgs[2].(*hsync.ErrorMessage)
-	if !ok1 || !ok2 || ack.ID != 1 || e.ID != 2 || e.Code != hsync.CodeSeqGap {
+	if !ok1 || !ok2 || ack.ID != 1 || e.ID != 2 || e.Code != code {
 		t.Fatalf("got %#v, %#v", msgs[1], msgs[2])
 	}
 }

@@ -121,3 +121,30 @@ func checkBody(t *testing.T, db *engine.DB, when, want string) {
 		t.Fatalf("%s: id %v", when, doc["id"])
 	}
 }
+
+// Base works for edits in code points too (Go callers'), not only in UTF-16
+// units: an edit made against the text as read lands where it was meant
+// after a remote edit reached the engine in between. The fault simulation
+// found it ignored there (positions past the end, now and then).
+func TestBaseInCodePoints(t *testing.T) {
+	a, b := openDB(t, engine.NewMemoryStorage()), openDB(t, engine.NewMemoryStorage())
+	defer a.Close()
+	defer b.Close()
+	body := func(db *engine.DB) string { return get(t, db, "notes", "n")["body"].(string) }
+	edit := func(kind engine.OpKind, at, count int, text, base string) engine.Op {
+		return engine.Op{Kind: kind, Collection: "notes", ID: "n", Path: []string{"body"}, Index: at, Count: count, Text: text, Base: &base}
+	}
+	commit(t, a, put("notes", map[string]any{"id": "n", "body": map[string]any{"$hearth": "text", "value": "😀 hello world"}}))
+	ship(t, a, b, version(t, b))
+	read := body(b)
+	commit(t, a, engine.Op{Kind: engine.OpInsertText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 0, Text: "AB"})
+	ship(t, a, b, version(t, b))
+	commit(t, b, edit(engine.OpInsertText, 8, 0, "big ", read)) // before "world" as read
+	read = body(b)
+	commit(t, a, engine.Op{Kind: engine.OpInsertText, Collection: "notes", ID: "n", Path: []string{"body"}, Index: 15, Text: "Z"})
+	ship(t, a, b, version(t, b))
+	commit(t, b, edit(engine.OpDeleteText, 4, 6, "", read)) // "hello " as read
+	if got := body(b); got != "AB😀 big worldZ" {
+		t.Fatalf("body %q", got)
+	}
+}

@@ -283,7 +283,7 @@ func (op *Op) splices(current map[string]any) ([]crdt.Splice, bool) {
 }
 
 func (op *Op) textRanges(current map[string]any) ([][2]int, error) {
-	if !op.UTF16 {
+	if !op.UTF16 && op.Base == nil {
 		return [][2]int{{op.Index, op.Index + op.Count}}, nil
 	}
 	text, ok := textAt(current, op.Path)
@@ -307,11 +307,17 @@ func (s stringText) codePoints(units int) (int, error) { return codePoints(strin
 func (s stringText) is(t string) bool                  { return string(s) == t }
 func (s stringText) String() string                    { return string(s) }
 
-// unitRanges is textRanges for a UTF-16 op, against text.
+// unitRanges is textRanges for an op in UTF-16 units or with a Base,
+// against text. A code point op's range is moved to UTF-16 units of its
+// Base first: rebaseRange works in units.
 func (op *Op) unitRanges(text textSource) ([][2]int, error) {
-	ranges := [][2]int{{op.Index, op.Index + op.Count}}
+	start, end := op.Index, op.Index+op.Count
+	if !op.UTF16 {
+		start, end = unitsOf16(*op.Base, start), unitsOf16(*op.Base, end)
+	}
+	ranges := [][2]int{{start, end}}
 	if op.Base != nil && !text.is(*op.Base) {
-		ranges = rebaseRange(*op.Base, text.String(), op.Index, op.Index+op.Count)
+		ranges = rebaseRange(*op.Base, text.String(), start, end)
 	}
 	for i, r := range ranges {
 		for j, units := range r {
@@ -325,11 +331,25 @@ func (op *Op) unitRanges(text textSource) ([][2]int, error) {
 	return ranges, nil
 }
 
+// unitsOf16 returns how many UTF-16 units the first n code points of s
+// take; a position past the end stays past it.
+func unitsOf16(s string, n int) int {
+	units := 0
+	for _, r := range s {
+		if n == 0 {
+			return units
+		}
+		units += unitsOf(r)
+		n--
+	}
+	return units + n
+}
+
 // applyLive applies a text op to the transaction and to t, the live text
 // at its path, which then holds the text as the op leaves it.
 func (op *Op) applyLive(tx *crdt.Tx, t *liveText) error {
 	ranges := [][2]int{{op.Index, op.Index + op.Count}}
-	if op.UTF16 {
+	if op.UTF16 || op.Base != nil {
 		var err error
 		if ranges, err = op.unitRanges(t); err != nil {
 			return err

@@ -280,16 +280,7 @@ func (r *replica) textEdit(ctx context.Context, ed edit, rnd *rand.Rand) error {
 	// commit; the engine moves the positions over them, as it does for
 	// a page's edits.
 	op.Base = &s
-	err = r.commitOps(ctx, []engine.Op{op})
-	if errors.Is(err, crdt.ErrOutOfRange) {
-		// Open: about 1 schedule in 3,500 a remote edit that arrives
-		// between the read and the commit leaves Base's positions out
-		// of range (docs/TESTING.md). The edit is refused whole, so no
-		// committed change is at stake; count it and go on.
-		count("text edit refused: position out of range despite Base")
-		return nil
-	}
-	return err
+	return r.commitOps(ctx, []engine.Op{op})
 }
 
 // largeString returns n bytes of letters that compress poorly.

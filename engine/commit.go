@@ -332,7 +332,7 @@ func (db *DB) storeDoc(k docKey, parts func(docKey) [][]byte) error {
 }
 
 // checkpointWrites returns the writes that store document k whole (its
-// CRDT state and its value) and drop its tail, takes it off db.tails, and
+// record, docrecord.go) and drop its tail, takes it off db.tails, and
 // updates db.loaded[k].
 func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) {
 	key := DocKey(k.collection, k.id)
@@ -340,15 +340,16 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 	if err != nil {
 		return nil, err
 	}
-	doc := Write{Store: StoreDocs, Key: key}
+	var v []byte
 	if value != nil {
-		if doc.Value, err = encodeValue(value); err != nil {
+		if v, err = encodeValue(value); err != nil {
 			return nil, err
 		}
 	}
+	doc := Write{Store: StoreDocs, Key: key, Value: encodeDocRecord(v, state)}
 	t := db.loaded[k]
-	writes := make([]Write, 0, 2+len(t.entries)) // t.pending needs no entry: the state holds it
-	writes = append(writes, Write{Store: StoreState, Key: key, Value: state}, doc)
+	writes := make([]Write, 0, 1+len(t.entries)) // t.pending needs no entry: the state holds it
+	writes = append(writes, doc)
 	for _, c := range t.entries {
 		writes = append(writes, Write{Store: StoreTail, Key: tailKey(k, c)})
 	}
@@ -356,7 +357,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 		delete(db.tails, key)
 		db.tailsDirty = true
 	}
-	*t = loadedDoc{checkpoint: len(state) + len(doc.Value), value: t.value, cached: t.cached, texts: t.texts, stale: t.stale}
+	*t = loadedDoc{checkpoint: len(doc.Value), value: t.value, cached: t.cached, texts: t.texts, stale: t.stale}
 	return writes, nil
 }
 

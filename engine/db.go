@@ -100,7 +100,7 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 // a first open, which creates the identity, takes it.
 func (db *DB) openStored(ctx context.Context) error {
 	indexes := db.readIndexes(ctx)
-	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails, metaAcked})
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails, metaAcked, metaLayout})
 	if err != nil {
 		return err
 	}
@@ -115,6 +115,9 @@ func (db *DB) openStored(ctx context.Context) error {
 		})
 	}
 	db.actor = crdt.ActorID(meta[0])
+	if err := db.checkLayout(ctx, meta[5]); err != nil {
+		return err
+	}
 	stored, err := decodeCommits(meta[1])
 	if err != nil {
 		return err
@@ -137,7 +140,10 @@ func (db *DB) loadActor(ctx context.Context) (crdt.ActorID, error) {
 	// seeded from the platform's entropy (crypto.getRandomValues in the
 	// browser); crypto/rand would add ~100 KB of FIPS DRBG to the .wasm.
 	actor := fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
-	if err := db.storage.Commit(ctx, []Write{{Store: StoreMeta, Key: metaActor, Value: []byte(actor)}}); err != nil {
+	if err := db.storage.Commit(ctx, []Write{
+		{Store: StoreMeta, Key: metaActor, Value: []byte(actor)},
+		{Store: StoreMeta, Key: metaLayout, Value: layoutRecords},
+	}); err != nil {
 		return "", err
 	}
 	return crdt.ActorID(actor), nil
@@ -238,8 +244,8 @@ func decodeCommits(b []byte) (uint64, error) {
 }
 
 // loadState brings the CRDT state of the given documents into the replica:
-// those not yet loaded, their checkpoints in one storage read, then the
-// tails of those that have one (tail.go).
+// those not yet loaded, their checkpoint records in one storage read, then
+// the tails of those that have one (tail.go).
 func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 	var missing []docKey
 	var storeKeys []string
@@ -253,11 +259,11 @@ func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	states, err := db.storage.GetMany(ctx, StoreState, storeKeys)
+	records, err := db.storage.GetMany(ctx, StoreDocs, storeKeys)
 	failed := 0 // documents before it are loaded
 	if err == nil {
 		for ; failed < len(missing); failed++ {
-			if err = db.loadDoc(ctx, missing[failed], states[failed]); err != nil {
+			if err = db.loadDoc(ctx, missing[failed], records[failed]); err != nil {
 				break
 			}
 		}
@@ -268,16 +274,20 @@ func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 	return err
 }
 
-// loadDoc loads one document from its checkpoint state (nil: none) and its
-// tail. It holds the lock, so the tail cannot move while it is read.
-func (db *DB) loadDoc(ctx context.Context, k docKey, state []byte) error {
+// loadDoc loads one document from its checkpoint record (nil: none) and
+// its tail. It holds the lock, so the tail cannot move while it is read.
+func (db *DB) loadDoc(ctx context.Context, k docKey, record []byte) error {
+	_, state, err := splitDocRecord(record)
+	if err != nil {
+		return fmt.Errorf("load %s/%s: %w", k.collection, k.id, err)
+	}
 	if state != nil {
 		if err := db.replica.LoadDoc(state); err != nil {
 			return fmt.Errorf("load %s/%s: %w", k.collection, k.id, err)
 		}
 	}
 	t := db.loaded[k]
-	t.checkpoint = len(state)
+	t.checkpoint = len(record)
 	first, ok := db.tails[DocKey(k.collection, k.id)]
 	if !ok {
 		return nil

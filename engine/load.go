@@ -96,9 +96,12 @@ func (db *DB) storedDocs(ctx context.Context, collection string) ([]query.Change
 			continue
 		}
 		_, id, _ := splitDocKey(kv.Key)
-		doc, err := decodeValue(kv.Value)
+		doc, err := storedValue(kv.Value)
 		if err != nil {
 			return nil, fmt.Errorf("load %s/%s: %w", collection, id, err)
+		}
+		if doc == nil {
+			continue // deleted: its record keeps the state
 		}
 		docs = append(docs, query.Change{Collection: collection, ID: id, Doc: doc})
 	}

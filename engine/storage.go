@@ -4,12 +4,12 @@ import "context"
 
 // Store names used by the engine. Every Storage must provide them.
 const (
-	StoreDocs  = "docs"  // materialized document values (msgpack) as of each document's checkpoint, keyed by DocKey
-	StoreState = "state" // CRDT state of each document (crdt.EncodeDoc) as of its checkpoint, keyed by DocKey
+	StoreDocs  = "docs"  // each document's checkpoint record: its value and CRDT state (docrecord.go), keyed by DocKey
+	StoreState = "state" // layout 1's CRDT states, emptied by the migration to records (migrate.go)
 	StoreLog   = "log"   // encoded changes, keyed by LogKey
 	StoreMeta  = "meta"  // replica metadata: actor id, replica clock and version, commit counter, declared indexes
 	StoreIndex = "index" // persisted index entries, keyed by indexKey; values are empty
-	StoreTail  = "tail"  // each document's changes since its checkpoint in StoreState and StoreDocs (tail.go)
+	StoreTail  = "tail"  // each document's changes since its checkpoint record in StoreDocs (tail.go)
 )
 
 // Stores lists every store a Storage must provide.

@@ -14,9 +14,9 @@ import (
 	"github.com/hearthdb/hearth/crdt"
 )
 
-// Incremental storage. A document is stored as a checkpoint (its CRDT state
-// in StoreState and its value in StoreDocs, consistent with each other)
-// plus a tail: one StoreTail entry per later commit that touched it,
+// Incremental storage. A document is stored as a checkpoint (its record in
+// StoreDocs: its value and CRDT state, consistent with each other) plus a
+// tail: one StoreTail entry per later commit that touched it,
 // holding that commit's operations on the document. A commit therefore
 // writes what it changed, not what the document is; its state is
 // checkpoint + replay of the tail (crdt.Replay). A small document is
@@ -282,8 +282,8 @@ const maxTailReads = 16
 
 // committedValues returns the values of documents keys as committed (nil
 // for an absent one), for a reader that does not hold the lock: the
-// checkpoint value from StoreDocs, or for a document that tails (as read
-// from metaTails) lists, its checkpoint state and tail replayed. If a
+// checkpoint record's value, or for a document that tails (as read from
+// metaTails) lists, its checkpoint record's state and tail replayed. If a
 // commit moved a tail meanwhile, it reads metaTails and the values again.
 func (db *DB) committedValues(ctx context.Context, keys []docKey, tails map[string]uint64) ([]map[string]any, error) {
 	for attempt := 1; ; attempt++ {
@@ -311,9 +311,7 @@ func (db *DB) committedValuesOnce(ctx context.Context, keys []docKey, tails map[
 		}
 	}
 	if err := db.readInto(ctx, StoreDocs, keys, plain, func(i int, b []byte) (err error) {
-		if b != nil {
-			values[i], err = decodeValue(b)
-		}
+		values[i], err = storedValue(b)
 		return err
 	}); err != nil {
 		return nil, err
@@ -325,8 +323,12 @@ func (db *DB) committedValuesOnce(ctx context.Context, keys []docKey, tails map[
 	if err != nil {
 		return nil, err
 	}
-	err = db.readInto(ctx, StoreState, keys, tailed, func(i int, b []byte) error {
+	err = db.readInto(ctx, StoreDocs, keys, tailed, func(i int, record []byte) error {
 		k := keys[i]
+		_, b, err := splitDocRecord(record)
+		if err != nil {
+			return err
+		}
 		if b != nil {
 			if err := r.LoadDoc(b); err != nil {
 				return fmt.Errorf("load %s/%s: %w", k.collection, k.id, errors.Join(ErrStorage, err))

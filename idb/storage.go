@@ -16,8 +16,11 @@ import (
 )
 
 // schemaVersion is the IndexedDB version of the layout this package creates.
-// Raise it, with an upgrade step, whenever engine.Stores changes.
-const schemaVersion = 4
+// Raise it, with an upgrade step, whenever engine.Stores changes, or when
+// the engine's layout changes in a way older builds must not write (the
+// upgrade closes their connections: version 5 came with the engine's
+// document records, which it migrates to when it opens).
+const schemaVersion = 5
 
 // DatabaseName is the IndexedDB database that holds Hearth database name.
 func DatabaseName(name string) string { return "hearth:" + name }

@@ -347,6 +347,7 @@ func (db *DB) checkpointWrites(k docKey, value map[string]any) ([]Write, error) 
 		}
 	}
 	doc := Write{Store: StoreDocs, Key: key, Value: encodeDocRecord(v, state)}
+	db.noteRecord(k)
 	t := db.loaded[k]
 	writes := make([]Write, 0, 1+len(t.entries)) // t.pending needs no entry: the state holds it
 	writes = append(writes, doc)

@@ -50,6 +50,7 @@ type DB struct {
 	// has committed (commits equals the stored counter).
 	replica *crdt.Replica
 	loaded  map[docKey]*loadedDoc // documents whose CRDT state is in replica, and what is stored of them
+	rosters map[string]*roster    // the documents stored, by collection, once read (roster.go)
 	tails   map[string]uint64     // metaTails as stored: documents with a tail (tail.go)
 	commits uint64
 	pending []*crdt.Change      // remote changes waiting for their causal past
@@ -202,6 +203,7 @@ func (db *DB) reload(stored uint64, meta, tails, acked []byte, readIndexes func(
 	}
 	db.acked, db.unacked = a, countUnacked(r.Version(), a)
 	db.replica, db.loaded, db.tails, db.tailsDirty, db.unwritten, db.logRuns = r, map[docKey]*loadedDoc{}, t, false, nil, nil
+	db.rosters = map[string]*roster{}
 	db.commits, db.pending, db.indexes = stored, nil, indexes
 	return nil
 }
@@ -244,17 +246,23 @@ func decodeCommits(b []byte) (uint64, error) {
 }
 
 // loadState brings the CRDT state of the given documents into the replica:
-// those not yet loaded, their checkpoint records in one storage read, then
-// the tails of those that have one (tail.go).
+// those not yet loaded, their checkpoint records in one storage read (none
+// for a document its collection's roster says is absent), then the tails
+// of those that have one (tail.go).
 func (db *DB) loadState(ctx context.Context, keys []docKey) error {
 	var missing []docKey
 	var storeKeys []string
 	for _, k := range keys {
-		if db.loaded[k] == nil {
-			db.loaded[k] = &loadedDoc{} // also dedups keys
-			missing = append(missing, k)
-			storeKeys = append(storeKeys, DocKey(k.collection, k.id))
+		if db.loaded[k] != nil {
+			continue
 		}
+		if db.knownAbsent(ctx, k) { // roster.go
+			db.loaded[k] = &loadedDoc{}
+			continue
+		}
+		db.loaded[k] = &loadedDoc{} // also dedups keys
+		missing = append(missing, k)
+		storeKeys = append(storeKeys, DocKey(k.collection, k.id))
 	}
 	if len(missing) == 0 {
 		return nil

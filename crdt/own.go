@@ -1,5 +1,7 @@
 package crdt
 
+import "fmt"
+
 // ownCounters caches the local actor's entries of the version vector and
 // of nextCtr, which every transaction reads and writes: a map access
 // hashes the actor id each time, and a keystroke made four of them.
@@ -50,4 +52,30 @@ func (r *Replica) syncOwn() {
 func (r *Replica) dropOwn() {
 	r.syncOwn()
 	r.own.ok = false
+}
+
+// CatchUp notes the local actor's last change c, made after the metadata
+// the replica was loaded with (LoadSnapshot of EncodeMeta): its seq, the
+// counters it used and its clock, not its operations. It is for a host
+// that stores the metadata less often than it stores local changes, and
+// the documents those changes touched on their own: the replica then
+// goes on where c left off. A change older than what the replica holds
+// is ignored; another actor's is an error.
+func (r *Replica) CatchUp(c *Change) error {
+	if c.Actor != r.actor {
+		return fmt.Errorf("catch up: change of %s, not of the local actor %s", c.Actor, r.actor)
+	}
+	r.dropOwn()
+	if c.Seq <= r.version[r.actor] {
+		return nil
+	}
+	r.version[r.actor] = c.Seq
+	if ctr := c.StartCtr + c.width(); ctr > r.nextCtr[r.actor] {
+		r.nextCtr[r.actor] = ctr
+	}
+	if c.HLC.Compare(r.maxHLC) > 0 {
+		r.maxHLC = c.HLC
+	}
+	r.clock.observe(r.maxHLC)
+	return nil
 }

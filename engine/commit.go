@@ -198,6 +198,12 @@ func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKe
 		}
 		undo = db.view.apply(n)
 	}
+	for _, c := range changes {
+		if c.Actor != db.actor {
+			db.metaDirty = true
+			break
+		}
+	}
 	writes, err := db.writesOf(changes, n, prior)
 	if err != nil {
 		db.replica = nil // reloaded from storage by the next refresh

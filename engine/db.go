@@ -51,6 +51,9 @@ type DB struct {
 	replica *crdt.Replica
 	loaded  map[docKey]*loadedDoc // documents whose CRDT state is in replica, and what is stored of them
 	rosters map[string]*roster    // the documents stored, by collection, once read (roster.go)
+	// metaDirty: remote changes moved the replica's metadata since it was
+	// last stored; local changes alone need not store it (catchUp).
+	metaDirty bool
 	tails   map[string]uint64     // metaTails as stored: documents with a tail (tail.go)
 	commits uint64
 	pending []*crdt.Change      // remote changes waiting for their causal past
@@ -123,7 +126,7 @@ func (db *DB) openStored(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return db.reload(stored, meta[2], meta[3], meta[4], indexes)
+	return db.reload(ctx, stored, meta[2], meta[3], meta[4], indexes)
 }
 
 // Actor returns the id of this database's replica.
@@ -171,20 +174,23 @@ func (db *DB) refresh(ctx context.Context, continuous bool) error {
 	if err != nil {
 		return fmt.Errorf("load replica: %w", err)
 	}
-	return db.reload(stored, meta[0], meta[1], meta[2], indexes)
+	return db.reload(ctx, stored, meta[0], meta[1], meta[2], indexes)
 }
 
 // reload replaces the CRDT cache with the replica of the stored metadata
-// (nil when there is none yet), the stored list of tails and acknowledged
+// (nil when there is none yet) caught up with the log, the stored list of tails and acknowledged
 // vector at commit counter stored, and the declared indexes with what the
 // read started by readIndexes returns.
-func (db *DB) reload(stored uint64, meta, tails, acked []byte, readIndexes func() (map[string][]string, error)) error {
+func (db *DB) reload(ctx context.Context, stored uint64, meta, tails, acked []byte, readIndexes func() (map[string][]string, error)) error {
 	var r *crdt.Replica
 	var err error
 	if meta == nil {
 		r, err = crdt.NewReplica(db.actor, db.replicaOptions()...)
 	} else {
 		r, err = crdt.LoadSnapshot(db.actor, meta, db.replicaOptions()...)
+	}
+	if err == nil {
+		err = db.catchUp(ctx, r)
 	}
 	if err != nil {
 		return fmt.Errorf("load replica: %w", err)
@@ -203,7 +209,7 @@ func (db *DB) reload(stored uint64, meta, tails, acked []byte, readIndexes func(
 	}
 	db.acked, db.unacked = a, countUnacked(r.Version(), a)
 	db.replica, db.loaded, db.tails, db.tailsDirty, db.unwritten, db.logRuns = r, map[docKey]*loadedDoc{}, t, false, nil, nil
-	db.rosters = map[string]*roster{}
+	db.rosters, db.metaDirty = map[string]*roster{}, false
 	db.commits, db.pending, db.indexes = stored, nil, indexes
 	return nil
 }

@@ -93,9 +93,13 @@ func (db *DB) flush() {
 			db.fail(batch, err)
 			continue
 		}
-		// The replica's metadata as the batch leaves it: the queue was just
-		// taken, so no later commit has run yet.
-		writes := append(append(batchWrites(batch, db.replica.EncodeMeta()), db.logWrites()...), docs...)
+		// The replica's metadata as the batch leaves it (the queue was just
+		// taken, so no later commit has run yet), if remote changes moved it.
+		var meta []byte
+		if db.metaDirty {
+			meta, db.metaDirty = db.replica.EncodeMeta(), false
+		}
+		writes := append(append(batchWrites(batch, meta), db.logWrites()...), docs...)
 		n := db.built(mergeNotices(batch)) // the values as the batch leaves them: now, before later commits
 		db.mu.Unlock()
 		err = db.storage.Commit(context.Background(), writes)
@@ -115,14 +119,14 @@ func (db *DB) flush() {
 
 // batchWrites returns the writes of a batch of commits: theirs, less those
 // a later one overwrites (a small document rewritten by each commit of a
-// burst is put once), then meta, the replica's metadata, and the commit
-// counter as they stand after the last. The documents' writes come from docWrites,
-// the log's from logWrites.
+// burst is put once), then the commit counter as it stands after the
+// last, and meta, the replica's metadata, unless nil. The documents'
+// writes come from docWrites, the log's from logWrites.
 func batchWrites(batch []*queued, meta []byte) []Write {
 	last := batch[len(batch)-1]
-	metas := []Write{
-		{Store: StoreMeta, Key: metaReplica, Value: meta},
-		{Store: StoreMeta, Key: metaCommit, Value: encodeUint(last.n.Commit)},
+	metas := []Write{{Store: StoreMeta, Key: metaCommit, Value: encodeUint(last.n.Commit)}}
+	if meta != nil {
+		metas = append(metas, Write{Store: StoreMeta, Key: metaReplica, Value: meta})
 	}
 	if len(batch) == 1 {
 		return append(last.writes, metas...)

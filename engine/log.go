@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/hearthdb/hearth/crdt"
@@ -134,4 +136,29 @@ func decodeLogRecord(b []byte) ([][]byte, error) {
 		return nil, bad
 	}
 	return out, nil
+}
+
+// catchUp brings r, loaded from the stored replica metadata (metaReplica),
+// up to the local actor's last change in the log. A storage commit of
+// local changes alone does not store the metadata (flush): the log says
+// the same, and IndexedDB charges for every value written.
+func (db *DB) catchUp(ctx context.Context, r *crdt.Replica) error {
+	from := r.Version().Get(db.actor) + 1
+	keys, err := db.storage.Keys(ctx, StoreLog, LogKey(db.actor, from), string(db.actor)+"\x01", true, 1)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	b, err := db.storage.Get(ctx, StoreLog, keys[0])
+	if err != nil {
+		return err
+	}
+	payloads, err := decodeLogRecord(b)
+	if err != nil {
+		return err
+	}
+	c, err := crdt.DecodeChange(payloads[len(payloads)-1])
+	if err != nil {
+		return fmt.Errorf("log record %q: %w", keys[0], errors.Join(ErrStorage, err))
+	}
+	return r.CatchUp(c)
 }

@@ -54,12 +54,12 @@ type DB struct {
 	// metaDirty: remote changes moved the replica's metadata since it was
 	// last stored; local changes alone need not store it (catchUp).
 	metaDirty bool
-	tails   map[string]uint64     // metaTails as stored: documents with a tail (tail.go)
-	commits uint64
-	pending []*crdt.Change      // remote changes waiting for their causal past
-	acked   crdt.VersionVector  // metaAcked as last read or written (syncstore.go)
-	unacked int                 // changes in replica that acked does not cover: Pending()
-	indexes map[string][]string // persisted indexes' fields, by collection (read with the replica)
+	tails     map[string]uint64 // metaTails as stored: documents with a tail (tail.go)
+	commits   uint64
+	pending   []*crdt.Change      // remote changes waiting for their causal past
+	acked     crdt.VersionVector  // metaAcked as last read or written (syncstore.go)
+	unacked   int                 // changes in replica that acked does not cover: Pending()
+	indexes   map[string][]string // persisted indexes' fields, by collection (read with the replica)
 
 	checkpointing   bool        // a background Checkpoint is running (checkpoint.go)
 	checkpointDue   bool        // a document is due, waiting for a pause

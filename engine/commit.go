@@ -115,7 +115,7 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 		for i := range ops {
 			op := &ops[i]
 			k := docKey{op.Collection, op.ID}
-			if t := db.liveTextFor(op, edited); t != nil {
+			if t := db.liveTextFor(op, &edited); t != nil {
 				if db.needsPrior(prior, k) {
 					current, exists := db.currentValue(k)
 					db.notePrior(prior, k, current, exists)
@@ -140,7 +140,7 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 		return checkTxSize(tx) // changesize.go
 	})
 	if err != nil {
-		for _, e := range edited {
+		for _, e := range edited.docs {
 			if e.live {
 				db.loaded[e.k].forget() // its texts hold edits the replica rolled back
 			}
@@ -152,7 +152,7 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 		}
 		return nil, err
 	}
-	return db.persist([]*crdt.Change{change}, patch, prior, early, edited)
+	return db.persist([]*crdt.Change{change}, patch, prior, early, &edited)
 }
 
 func opKeys(ops []Op) []docKey {
@@ -171,7 +171,7 @@ func opKeys(ops []Op) []docKey {
 // rollback, and the in-memory replica (which already holds the changes) is
 // dropped, so memory never runs ahead of what is stored. edited holds the
 // documents that local text edits changed in place (valueAfter).
-func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown, edited editedDocs) (*queued, error) {
+func (db *DB) persist(changes []*crdt.Change, patch *crdt.Patch, prior map[docKey]map[string]any, early *shown, edited *editedDocs) (*queued, error) {
 	commits := db.commits + 1
 	n := notice{Commit: commits, Docs: make([]docValue, len(patch.Docs))}
 	var only map[docKey]bool

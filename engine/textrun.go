@@ -73,7 +73,7 @@ func (db *DB) commitTextRun(txs [][]Op) (errs []error, q *queued, err error) {
 		return checkTxSize(tx) // changesize.go: together over the limit, see CommitEach
 	})
 	if err != nil {
-		for _, e := range edited {
+		for _, e := range edited.docs {
 			db.loaded[e.k].forget()
 		}
 		return errs, nil, err
@@ -81,6 +81,6 @@ func (db *DB) commitTextRun(txs [][]Op) (errs []error, q *queued, err error) {
 	if change == nil {
 		return errs, nil, nil
 	}
-	q, err = db.persist([]*crdt.Change{change}, patch, prior, nil, edited)
+	q, err = db.persist([]*crdt.Change{change}, patch, prior, nil, &edited)
 	return errs, q, err
 }

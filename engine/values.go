@@ -61,7 +61,7 @@ func (db *DB) liveTextOf(k docKey, path []string) *liveText {
 // liveTextFor returns the live text that op, a text edit, edits in place;
 // nil for any other op, and once another op of the transaction did
 // something else to its document (the ops after it read the replica).
-func (db *DB) liveTextFor(op *Op, edited editedDocs) *liveText {
+func (db *DB) liveTextFor(op *Op, edited *editedDocs) *liveText {
 	k := docKey{op.Collection, op.ID}
 	if op.Kind != OpInsertText && op.Kind != OpDeleteText {
 		return nil
@@ -75,33 +75,60 @@ func (db *DB) liveTextFor(op *Op, edited editedDocs) *liveText {
 // editedDocs holds, during a transaction, the documents its ops touched:
 // whether text edits alone did, editing their texts in place (inPlace),
 // and whether any did (live: if the transaction fails, their texts hold
-// edits the replica rolled back). A transaction touches few documents: a
-// list beats a map.
-type editedDocs []editedDoc
+// edits the replica rolled back). A transaction mostly touches few
+// documents, for which a list beats a map; an import touches thousands,
+// and gets an index.
+type editedDocs struct {
+	docs []editedDoc
+	at   map[docKey]int // index into docs, once it is longer than editedList
+}
+
+const editedList = 16
 
 type editedDoc struct {
 	k             docKey
 	inPlace, live bool
 }
 
-func (e editedDocs) get(k docKey) (inPlace, seen bool) {
-	for _, d := range e {
-		if d.k == k {
-			return d.inPlace, true
+func (e *editedDocs) find(k docKey) int {
+	if e.at != nil {
+		if i, ok := e.at[k]; ok {
+			return i
 		}
+		return -1
+	}
+	for i := range e.docs {
+		if e.docs[i].k == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func (e *editedDocs) get(k docKey) (inPlace, seen bool) {
+	if i := e.find(k); i >= 0 {
+		return e.docs[i].inPlace, true
 	}
 	return false, false
 }
 
 // note records that an op touched k, editing its text in place or not.
 func (e *editedDocs) note(k docKey, inPlace bool) {
-	for i := range *e {
-		if d := &(*e)[i]; d.k == k {
-			d.inPlace, d.live = d.inPlace && inPlace, d.live || inPlace
-			return
+	if i := e.find(k); i >= 0 {
+		d := &e.docs[i]
+		d.inPlace, d.live = d.inPlace && inPlace, d.live || inPlace
+		return
+	}
+	e.docs = append(e.docs, editedDoc{k, inPlace, inPlace})
+	switch n := len(e.docs); {
+	case e.at != nil:
+		e.at[k] = n - 1
+	case n > editedList:
+		e.at = make(map[docKey]int, 2*n)
+		for i, d := range e.docs {
+			e.at[d.k] = i
 		}
 	}
-	*e = append(*e, editedDoc{k, inPlace, inPlace})
 }
 
 // readsValues reports whether a commit's values of collection are read at

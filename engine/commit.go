@@ -112,6 +112,9 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 	}
 	var edited editedDocs
 	change, patch, err := db.replica.Transact(func(tx *crdt.Tx) error {
+		if len(ops) > 1 {
+			tx.Reserve(opsEstimate(ops))
+		}
 		for i := range ops {
 			op := &ops[i]
 			k := docKey{op.Collection, op.ID}
@@ -153,6 +156,17 @@ func (db *DB) commitOne(ctx context.Context, ops []Op) (*queued, error) {
 		return nil, err
 	}
 	return db.persist([]*crdt.Change{change}, patch, prior, early, &edited)
+}
+
+// opsEstimate guesses how many CRDT operations ops make: what a put of
+// their values would.
+func opsEstimate(ops []Op) int {
+	n := 0
+	for i := range ops {
+		m, _ := ops[i].Value.(map[string]any)
+		n += crdt.PutOps(m)
+	}
+	return n
 }
 
 func opKeys(ops []Op) []docKey {

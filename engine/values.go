@@ -91,6 +91,9 @@ type editedDoc struct {
 }
 
 func (e *editedDocs) find(k docKey) int {
+	if e == nil { // remote changes: nothing edited in place
+		return -1
+	}
 	if e.at != nil {
 		if i, ok := e.at[k]; ok {
 			return i

@@ -5,11 +5,9 @@ package idb
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 
-	"github.com/hack-pad/go-indexeddb/idb"
 	"github.com/hack-pad/safejs"
 
 	"github.com/hearthdb/hearth/engine"
@@ -197,11 +195,7 @@ func requestError(req safejs.Value) error {
 	if err != nil || e.IsNull() {
 		return errors.New("IndexedDB request failed")
 	}
-	name, _ := e.Get("name")
-	msg, _ := e.Get("message")
-	n, _ := name.String()
-	m, _ := msg.String()
-	return fmt.Errorf("%w: %s", idb.NewDOMException(n), m)
+	return exceptionError(e)
 }
 
 // readOnly opens store in a new readonly transaction.

@@ -31,7 +31,10 @@ type Storage struct {
 	db     *idb.Database
 	closed bool
 	gone   bool     // another tab upgraded or deleted the database
-	raw    *rawConn // versionchange events and getAll pages
+	raw    *rawConn // versionchange events, getAll pages and commits (commit.go)
+	// perWrite: commit through go-indexeddb, a call per write, as where
+	// commit.go's function cannot be made (tests set it).
+	perWrite bool
 }
 
 // Open opens (creating or upgrading when needed) the IndexedDB database of
@@ -220,10 +223,18 @@ func (s *Storage) Keys(ctx context.Context, store, lo, hi string, reverse bool, 
 
 // Commit implements engine.Storage: one readwrite transaction over every
 // store the batch touches, every request issued without waiting in between,
-// and only then a wait for the transaction's completion.
+// and only then a wait for the transaction's completion. The requests are
+// issued by one call into JS (commit.go), or, where the page forbids
+// making that function, one by one through go-indexeddb.
 func (s *Storage) Commit(ctx context.Context, writes []engine.Write) error {
 	if len(writes) == 0 {
 		return nil
+	}
+	if fn, ok := batchCommit(); ok && !s.perWrite {
+		if err := s.usable(); err != nil {
+			return err
+		}
+		return mapError("commit", s.raw.commit(ctx, fn, writes))
 	}
 	txn, err := s.transaction(idb.TransactionReadWrite, storesOf(writes)...)
 	if err != nil {

@@ -28,6 +28,51 @@ func TestIndexedDBConformanceWithKeyCursor(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T, name string) engine.Storage { return openStorage(t, "cursor-"+name) })
 }
 
+// Where the page forbids making the batch function, commits go through
+// go-indexeddb a write at a time.
+func TestIndexedDBConformancePerWrite(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T, name string) engine.Storage {
+		return idb.CommitPerWrite(openStorage(t, "per-write-"+name))
+	})
+}
+
+// Keys cross into JS as UTF-8 in the batch buffer: any string comes back
+// as it went, and a failed batch (a store that does not exist) stores
+// nothing and says why.
+func TestBatchCommitKeysAndFailure(t *testing.T) {
+	ctx := context.Background()
+	s := openStorage(t, "batch-keys")
+	defer s.Close()
+	keys := []string{"plain", "é\x00ü", "日本語", "emoji 🎉", strings.Repeat("k", 300), ""}
+	var writes []engine.Write
+	for i, k := range keys {
+		writes = append(writes, engine.Write{Store: engine.StoreDocs, Key: k, Value: []byte{byte(i), 0, 255}})
+	}
+	writes = append(writes, engine.Write{Store: engine.StoreMeta, Key: "m", Value: []byte{}})
+	if err := s.Commit(ctx, writes); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys {
+		got, err := s.Get(ctx, engine.StoreDocs, k)
+		if err != nil || string(got) != string([]byte{byte(i), 0, 255}) {
+			t.Fatalf("%q: %v %v", k, got, err)
+		}
+	}
+	if got, err := s.Get(ctx, engine.StoreMeta, "m"); err != nil || len(got) != 0 {
+		t.Fatalf("empty value: %v %v", got, err)
+	}
+	err := s.Commit(ctx, []engine.Write{
+		{Store: engine.StoreDocs, Key: "never", Value: []byte("x")},
+		{Store: "no such store", Key: "k", Value: []byte("x")},
+	})
+	if err == nil || !errors.Is(err, engine.ErrStorage) {
+		t.Fatalf("a commit to a missing store: %v", err)
+	}
+	if _, err := s.Get(ctx, engine.StoreDocs, "never"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("the failed commit stored a write: %v", err)
+	}
+}
+
 func openStorage(t *testing.T, name string) engine.Storage {
 	s, err := idb.Open(context.Background(), name)
 	if err != nil {

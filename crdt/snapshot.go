@@ -3,7 +3,10 @@ package crdt
 import (
 	"fmt"
 	"math"
+	"cmp"
+	"slices"
 	"sort"
+	"strings"
 )
 
 // Document snapshot layout (msgpack):
@@ -61,10 +64,27 @@ func (r *reader) stamp(actors []ActorID) Stamp {
 
 // actorTable returns the sorted table of actors a document refers to.
 func (d *docState) actorTable() *actorTable {
-	set := map[ActorID]bool{}
+	// A document mostly holds one or a few actors: a list with a linear
+	// look-up beats a set (this runs for every document a commit stores);
+	// past a few, a set.
+	var list []ActorID
+	var set map[ActorID]bool
 	add := func(a ActorID) {
-		if a != "" {
-			set[a] = true
+		switch {
+		case a == "":
+		case set != nil:
+			if !set[a] {
+				set[a] = true
+				list = append(list, a)
+			}
+		case !slices.Contains(list, a):
+			list = append(list, a)
+			if len(list) > actorTableShort {
+				set = make(map[ActorID]bool, 2*len(list))
+				for _, b := range list {
+					set[b] = true
+				}
+			}
 		}
 	}
 	add(d.del.Actor)
@@ -82,11 +102,7 @@ func (d *docState) actorTable() *actorTable {
 			o.list.each(func(r *run[any]) { add(r.id.Actor); add(r.left.Actor); add(r.right.Actor) })
 		}
 	}
-	list := make([]ActorID, 0, len(set))
-	for a := range set {
-		list = append(list, a)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i] < list[j] })
+	slices.Sort(list)
 	return sortedActorTable(list)
 }
 
@@ -107,11 +123,11 @@ func (d *docState) encode(w *writer) {
 	for id := range d.objs {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool {
-		if ids[i].Actor != ids[j].Actor {
-			return ids[i].Actor < ids[j].Actor
+	slices.SortFunc(ids, func(a, b ID) int {
+		if c := strings.Compare(string(a.Actor), string(b.Actor)); c != 0 {
+			return c
 		}
-		return ids[i].Ctr < ids[j].Ctr
+		return cmp.Compare(a.Ctr, b.Ctr)
 	})
 	w.array(len(ids))
 	for _, id := range ids {

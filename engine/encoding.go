@@ -135,6 +135,9 @@ func decodeNotice(b []byte) (notice, error) {
 
 // encodeValue encodes a document value for StoreDocs.
 func encodeValue(v map[string]any) ([]byte, error) {
+	if b, ok := appendValue(nil, v); ok { // valueenc.go
+		return b, nil
+	}
 	var buf bytes.Buffer
 	enc := msgpack.NewEncoder(&buf)
 	enc.SetSortMapKeys(true)

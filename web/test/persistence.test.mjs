@@ -124,7 +124,7 @@ test('the connection open() makes while the engine loads creates nothing and nev
   assert.ok(!result.afterWarm.includes('hearth:never-opened'), `warmStorage created a database: ${result.afterWarm}`);
   assert.deepEqual(result.out.true, [{ id: 'true', worker: true }]);
   assert.deepEqual(result.out.false, [{ id: 'false', worker: false }, { id: 'true', worker: true }]);
-  assert.equal(result.layout.version, 4);
+  assert.equal(result.layout.version, 5);
   assert.ok(!result.layout.stores.includes('junk'), `stores: ${result.layout.stores}`);
   assert.deepEqual(result.layout.stores.sort(), ['docs', 'index', 'log', 'meta', 'state', 'tail']);
   assert.deepEqual(page.errors, []);

@@ -136,7 +136,7 @@ func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, e
 		txs[i], bad[i] = dec.Ops(text)
 	}
 	errs := d.db.CommitEach(ctx, txs)
-	d.sync.notify()
+	go d.sync.notify() // after the caller's Promise settles: it waits for nothing of it
 	out := make([]any, len(errs))
 	for i, err := range errs {
 		if bad[i] != nil {

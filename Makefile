@@ -55,7 +55,7 @@ bench-browser: build deps
 # Hearth beside raw IndexedDB and Dexie on 10,000 records, and fresh
 # clients joining 100,000-record spaces through a relay process (issue 15;
 # docs/bench-browser.md, "Records"). Run alone: it is long and CPU-bound.
-bench-records: build deps $(BIN)/relay
+bench-records: build node_modules/.package-lock.json chromium $(BIN)/relay
 	node web/bench/records.mjs
 
 # Hearth beside Yjs, Loro and Automerge on real editing traces

@@ -41,6 +41,9 @@ const knobs = {
 };
 const phases = (env.PHASES ?? '1,2,3,4,5').split(',');
 const SYSTEMS = ['raw', 'dexie', 'hearth'];
+let started = Date.now();
+/** Prints how far into the run the phase just printed ended. */
+const mark = () => console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s into the run)`);
 const uptime = (when) => console.log(`uptime ${when}: ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
 
 /** A browser on its own profile directory: fresh, or `dir` again (IndexedDB kept). close() removes a fresh one. */
@@ -80,8 +83,8 @@ async function localPhases() {
     for (let i = 0; i < runs; i++) {
       for (const system of rotate(SYSTEMS, i)) persist[system].push(await runPage(b, { phase: 'persist', system, docs: knobs.docs, batch: knobs.batch }));
     }
-    if (phases.includes('1')) printPersist(persist, knobs);
-    if (phases.includes('2')) printSingle(await runPage(b, { phase: 'single', samples: knobs.samples, warmup: knobs.warmup }));
+    if (phases.includes('1')) { printPersist(persist, knobs); mark(); }
+    if (phases.includes('2')) { printSingle(await runPage(b, { phase: 'single', samples: knobs.samples, warmup: knobs.warmup })); mark(); }
     if (!phases.includes('3')) return;
     // Start the browser again, so the reads do not share the CPU with the
     // back end compacting what was just written; a first page of Hearth
@@ -94,6 +97,7 @@ async function localPhases() {
       for (const system of rotate([...SYSTEMS, 'boot'], i)) reads[system].push(await runPage(b, { phase: 'read', system }));
     }
     printRead(reads, knobs);
+    mark();
   } finally {
     await b.close();
     await rm(dir, { recursive: true, force: true });
@@ -129,6 +133,7 @@ async function joinPhases() {
       await w.close();
     }
     printWriters(writes);
+    mark();
 
     if (phases.includes('4')) {
       const raw = await onFresh({ phase: 'persist', system: 'raw', db: 'records-join', docs: knobs.joinDocs, batch: knobs.batch });
@@ -136,6 +141,7 @@ async function joinPhases() {
       const memory = async (page, r) => { r.memory = await workerMemory(page).catch((e) => ({ error: e.message })); };
       const joined = await onFresh({ phase: 'join', url, space: space('big'), docs: knobs.joinDocs }, verify, memory);
       printJoin(raw, joined, knobs);
+      mark();
     }
     if (phases.includes('5')) {
       const joins = { once: [], history: [] };
@@ -143,6 +149,7 @@ async function joinPhases() {
         for (const s of rotate(['once', 'history'], i)) joins[s].push(await onFresh({ phase: 'join', url, space: space(s), docs: knobs.historyDocs }));
       }
       printHistory(joins, knobs);
+      mark();
     }
   } finally {
     await relay.stop();
@@ -154,7 +161,7 @@ const server = await serve({ isolate: true });
 uptime('at start');
 console.log(`hearthdb records benchmark: headless ${execFileSync(chromiumPath, ['--version'], { encoding: 'utf8' }).trim()}; Hearth in its Web Worker; ` +
   `phases ${phases.join(',')}; ${JSON.stringify(knobs)}`);
-const started = Date.now();
+started = Date.now();
 let failed = false;
 try {
   if (['1', '2', '3'].some((p) => phases.includes(p))) await localPhases();

@@ -12,7 +12,9 @@
 // of phase 2, READ_RUNS (5 fresh pages per system), JOIN_DOCS (100000),
 // HISTORY_DOCS (5000), HISTORY_ROUNDS (20: writes of each record in the
 // history space), HISTORY_RUNS (3 joins of each space), VERIFY (1: reopen
-// each 100,000 join offline and count). docs/bench-browser.md has the
+// each 100,000 join offline and count), RELAY_ARGS (more flags for the
+// relay, space-separated, e.g. to switch on a feature under test).
+// docs/bench-browser.md has the
 // phases, and the results of a run.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -38,6 +40,7 @@ const knobs = {
   historyRounds: Number(env.HISTORY_ROUNDS ?? 20),
   historyRuns: Number(env.HISTORY_RUNS ?? 3),
   verify: env.VERIFY !== '0',
+  relayArgs: (env.RELAY_ARGS ?? '').split(' ').filter(Boolean),
 };
 const phases = (env.PHASES ?? '1,2,3,4,5').split(',');
 const SYSTEMS = ['raw', 'dexie', 'hearth'];
@@ -118,7 +121,7 @@ async function onFresh(query, then, inspect) {
 
 /** Phases 4–5: a writer fills the spaces through a relay process, then fresh clients join them. */
 async function joinPhases() {
-  const relay = await Relay.create(['-open']);
+  const relay = await Relay.create(['-open', ...knobs.relayArgs]);
   await relay.start();
   const space = (s) => `records-${process.pid}-${s}`;
   const url = relay.url;

@@ -14,8 +14,7 @@
 // history space), HISTORY_RUNS (3 joins of each space), VERIFY (1: reopen
 // each 100,000 join offline and count), RELAY_ARGS (more flags for the
 // relay, space-separated, e.g. to switch on a feature under test).
-// docs/bench-browser.md has the
-// phases, and the results of a run.
+// docs/bench-browser.md has the phases, and the results of a run.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

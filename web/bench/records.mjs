@@ -138,7 +138,8 @@ async function joinPhases() {
     mark();
 
     if (phases.includes('4')) {
-      const raw = await onFresh({ phase: 'persist', system: 'raw', db: 'records-join', docs: knobs.joinDocs, batch: knobs.batch });
+      // Seed 10: the records the writer put in round 0.
+      const raw = await onFresh({ phase: 'persist', system: 'raw', db: 'records-join', docs: knobs.joinDocs, batch: knobs.batch, seed: 10 });
       const verify = async (b, r) => { if (knobs.verify) r.reopened = await runPage(b, { phase: 'count' }); };
       const memory = async (page, r) => { r.memory = await workerMemory(page).catch((e) => ({ error: e.message })); };
       const joined = await onFresh({ phase: 'join', url, space: space('big'), docs: knobs.joinDocs }, verify, memory);

@@ -12,7 +12,7 @@ WASMBROWSERTEST_VERSION := v0.11.0
 # Packages with js/wasm tests, run inside headless Chromium.
 WASM_TEST_PKGS := ./idb/... ./jsbridge/...
 
-.PHONY: build test test-go test-wasm test-e2e demo bench-browser bench-peers deps chromium clean
+.PHONY: build test test-go test-wasm test-e2e demo bench-browser bench-records bench-peers deps chromium clean
 
 build: $(DIST)/hearth.wasm $(DIST)/wasm_exec.js $(patsubst web/src/%,$(DIST)/%,$(wildcard web/src/*))
 
@@ -51,6 +51,12 @@ demo: build $(BIN)/relay
 bench-browser: build deps
 	node web/bench/open-time.mjs
 	node web/bench/engine.mjs
+
+# Hearth beside raw IndexedDB and Dexie on 10,000 records, and fresh
+# clients joining 100,000-record spaces through a relay process (issue 15;
+# docs/bench-browser.md, "Records"). Run alone: it is long and CPU-bound.
+bench-records: build node_modules/.package-lock.json chromium $(BIN)/relay
+	node web/bench/records.mjs
 
 # Hearth beside Yjs, Loro and Automerge on real editing traces
 # (docs/bench-peers.md); the traces live in ../shared/traces (or TRACES).

@@ -1,0 +1,75 @@
+// Issue 15's read benchmark, minimal: "fresh page, open + read all 10,000"
+// against raw IndexedDB getAll and Hearth's engine boot measured alone.
+// Fills 10,000 {id, title, done, n, tags} documents through Hearth (and the
+// same objects into a raw IndexedDB store) once, then, on fresh pages of
+// one browser profile, RUNS times in turn: open() of an empty database
+// (boot), raw getAll, Hearth open() + query('items').get() of all, and
+// open() + the first call of an unordered limit(20) subscription. Prints
+// medians and the issue's ratio. Run: make build && node web/bench/readall.mjs
+// Knobs: DOCS (10000), RUNS (5).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { chromiumFlags, chromiumPath } from '../test/helpers.mjs';
+import { serve } from '../scripts/serve.mjs';
+
+const docs = Number(process.env.DOCS ?? 10_000);
+const runs = Number(process.env.RUNS ?? 5);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const ms = (x) => `${x.toFixed(0)} ms`;
+
+async function phase(context, server, query) {
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`  [page error] ${err.message}`));
+  try {
+    await page.goto(`${server.url}/web/bench/readall.html?${query}&docs=${docs}`);
+    await page.waitForFunction(() => window.benchResult || window.benchError, null, { timeout: 600_000, polling: 50 });
+    const { result, error } = await page.evaluate(() => ({ result: window.benchResult, error: window.benchError }));
+    if (error) throw new Error(`phase ${query}: ${error}`);
+    return result;
+  } finally {
+    await page.close();
+  }
+}
+
+const profile = await mkdtemp(join(tmpdir(), 'hearth-readall-'));
+const server = await serve({ isolate: true });
+const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, args: chromiumFlags, headless: true });
+let failed = false;
+try {
+  const t = Date.now();
+  await phase(context, server, 'phase=fill');
+  console.log(`filled ${docs} documents through Hearth and raw IndexedDB in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  const r = { boot: [], raw: [], hearth: [], open: [], query: [], first: [], firstQuery: [] };
+  for (let i = 0; i < runs; i++) {
+    r.boot.push((await phase(context, server, `phase=boot&run=${i}`)).ms);
+    const raw = await phase(context, server, 'phase=raw');
+    if (raw.rows !== docs) throw new Error(`raw getAll read ${raw.rows} rows`);
+    r.raw.push(raw.ms);
+    const h = await phase(context, server, 'phase=hearth');
+    if (!h.ok) throw new Error(`Hearth read ${h.rows} rows, not the ${docs} written`);
+    r.hearth.push(h.ms);
+    r.open.push(h.openMs);
+    r.query.push(h.queryMs);
+    const f = await phase(context, server, 'phase=first');
+    if (!f.ok) throw new Error(`the limit(20) subscription's first call had ${f.rows} rows`);
+    r.first.push(f.ms);
+    r.firstQuery.push(f.queryMs);
+  }
+  const [boot, raw, hearth] = [median(r.boot), median(r.raw), median(r.hearth)];
+  console.log(`fresh page, ${runs} runs, medians: engine boot (open() of an empty db) ${ms(boot)}; raw getAll ${ms(raw)}; ` +
+    `Hearth open + query('items').get() ${ms(hearth)} (open ${ms(median(r.open))}, query ${ms(median(r.query))}); ` +
+    `open + first call of limit(20).subscribe ${ms(median(r.first))} (after open ${ms(median(r.firstQuery))})`);
+  console.log(`  runs: boot ${r.boot.map(ms).join(', ')}; raw ${r.raw.map(ms).join(', ')}; hearth ${r.hearth.map(ms).join(', ')}`);
+  const target = 1.5 * raw + boot;
+  console.log(`Hearth / (raw getAll + boot) = ${(hearth / (raw + boot)).toFixed(2)}; target Hearth <= 1.5 x raw + boot = ${ms(target)}: ${hearth <= target ? 'MET' : `MISSED by ${ms(hearth - target)}`}`);
+} catch (err) {
+  failed = true;
+  console.error(`benchmark failed: ${err.stack ?? err}`);
+} finally {
+  await context.close();
+  await server.close();
+  await rm(profile, { recursive: true, force: true });
+}
+process.exitCode = failed ? 1 : 0;

@@ -91,12 +91,13 @@ func (db *DB) storedDocs(ctx context.Context, collection string) ([]query.Change
 		return nil, err
 	}
 	docs := make([]query.Change, 0, len(kvs))
+	var dec valueDecoder
 	for _, kv := range kvs {
 		if _, tailed := tails[kv.Key]; tailed {
 			continue
 		}
 		_, id, _ := splitDocKey(kv.Key)
-		doc, err := decodeValue(kv.Value)
+		doc, err := dec.decodeStored(kv.Value)
 		if err != nil {
 			return nil, fmt.Errorf("load %s/%s: %w", collection, id, err)
 		}

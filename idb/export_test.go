@@ -9,3 +9,11 @@ func UseKeyCursor() (restore func()) {
 	getAllHasDirection = func() bool { return false }
 	return func() { getAllHasDirection = saved }
 }
+
+// ReadRecordByRecord makes scans read a page's records one by one, as
+// where the page's CSP forbids making the packing function, until the
+// returned function restores it.
+func ReadRecordByRecord() (restore func()) {
+	packPages = false
+	return func() { packPages = true }
+}

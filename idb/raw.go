@@ -81,11 +81,11 @@ func (c *rawConn) scan(ctx context.Context, store, prefix string) ([]engine.KV, 
 		if err != nil {
 			return nil, err
 		}
-		for i := 0; i < n; i++ {
-			kv, err := record(keys, values, i)
-			if err != nil {
-				return nil, err
-			}
+		kvs, err := records(keys, values, n)
+		if err != nil {
+			return nil, err
+		}
+		for _, kv := range kvs {
 			if !strings.HasPrefix(kv.Key, prefix) {
 				return out, nil // keys are sorted: past the prefix
 			}
@@ -122,23 +122,6 @@ func (c *rawConn) page(ctx context.Context, store, lower string, open bool) (key
 	}
 	keys, err = keysReq.Get("result") // settled before valuesReq: requests complete in order
 	return keys, values, err
-}
-
-func record(keys, values safejs.Value, i int) (engine.KV, error) {
-	k, err := keys.Index(i)
-	if err != nil {
-		return engine.KV{}, err
-	}
-	key, err := k.String()
-	if err != nil {
-		return engine.KV{}, err
-	}
-	v, err := values.Index(i)
-	if err != nil {
-		return engine.KV{}, err
-	}
-	b, err := BytesFromJS(v)
-	return engine.KV{Key: key, Value: b}, err
 }
 
 func lookupKeyRange() safejs.Value {

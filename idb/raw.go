@@ -67,34 +67,37 @@ func (c *rawConn) close() {
 	})
 }
 
-// scan returns the records of store whose key starts with prefix, in key
-// order, a page of getAllKeys + getAll at a time.
-func (c *rawConn) scan(ctx context.Context, store, prefix string) ([]engine.KV, error) {
-	var out []engine.KV
+// scan calls fn with the records of store whose key starts with prefix,
+// in key order, a page of getAllKeys + getAll at a time.
+func (c *rawConn) scan(ctx context.Context, store, prefix string, fn func([]engine.KV) error) error {
 	lower, open := prefix, false
 	for {
 		keys, values, err := c.page(ctx, store, lower, open)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		n, err := keys.Length()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		kvs, err := records(keys, values, n)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for _, kv := range kvs {
-			if !strings.HasPrefix(kv.Key, prefix) {
-				return out, nil // keys are sorted: past the prefix
+		// Keys are sorted: the page ends where they leave the prefix.
+		in := len(kvs)
+		for in > 0 && !strings.HasPrefix(kvs[in-1].Key, prefix) {
+			in--
+		}
+		if in > 0 {
+			if err := fn(kvs[:in]); err != nil {
+				return err
 			}
-			out = append(out, kv)
 		}
-		if n < scanPage {
-			return out, nil
+		if n < scanPage || in < n {
+			return nil
 		}
-		lower, open = out[len(out)-1].Key, true
+		lower, open = kvs[n-1].Key, true
 	}
 }
 

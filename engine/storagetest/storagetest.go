@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/hearthdb/hearth/engine"
@@ -235,6 +236,23 @@ func testReopen(t *testing.T, open Opener) {
 	for i, kv := range kvs {
 		if kv.Key != fmt.Sprintf("c\x00%04d", i) || string(kv.Value) != fmt.Sprint(i) {
 			t.Fatalf("pair %d = %q=%q", i, kv.Key, kv.Value)
+		}
+	}
+	if p, ok := s.(engine.PageScanner); ok {
+		var pages []engine.KV
+		err := p.ScanPages(ctx, engine.StoreDocs, "c\x00", func(page []engine.KV) error {
+			if len(page) == 0 {
+				t.Fatal("ScanPages handed over an empty page")
+			}
+			pages = append(pages, page...)
+			return nil
+		})
+		if err != nil || !reflect.DeepEqual(pages, kvs) {
+			t.Fatalf("ScanPages = %d pairs, %v; want Scan's %d", len(pages), err, len(kvs))
+		}
+		stop := errors.New("stop")
+		if err := p.ScanPages(ctx, engine.StoreDocs, "c\x00", func([]engine.KV) error { return stop }); err != stop {
+			t.Fatalf("ScanPages returned %v, not fn's error", err)
 		}
 	}
 }

@@ -46,7 +46,8 @@ func (db *DB) storedDoc(ctx context.Context, collection, id string) (doc map[str
 // Query runs q and returns its documents, each with its "id" field. On a
 // collection not loaded yet, a query that a persisted index (or its ids)
 // can answer reads only what it returns, and the collection loads in the
-// background; any other query waits for the load.
+// background; so does a limited query without orderBy once the pages read
+// so far decide it (prefix.go); any other query waits for the load.
 func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error) {
 	var res query.Result
 	err := db.readingStored(q.Collection, func() error {
@@ -55,6 +56,9 @@ func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error
 			var ok bool
 			if res, ok, err = db.coldQuery(ctx, q); ok || err != nil {
 				db.startLoad(q.Collection)
+				return err
+			}
+			if res, ok, err = db.prefixQuery(ctx, q); ok || err != nil {
 				return err
 			}
 		}
@@ -70,9 +74,10 @@ func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error
 // Subscribe calls fn with the result of q at once, then after every
 // committed transaction (local, from another tab, or from sync) that
 // changes it. cancel stops the calls. On a collection not loaded yet, the
-// first result comes from a persisted index when one can answer (as in
-// Query) and the subscription goes live once the collection is loaded,
-// calling fn again only if the result changed meanwhile.
+// first result comes from a persisted index when one can answer, or from
+// the first pages of the load when they decide it (as in Query), and the
+// subscription goes live once the collection is loaded, calling fn again
+// only if the result changed meanwhile.
 func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string]any)) (cancel func(), err error) {
 	return db.SubscribeResult(ctx, q, func(r query.Result) { fn(rows(r)) })
 }
@@ -88,6 +93,9 @@ func (db *DB) SubscribeResult(ctx context.Context, q query.Query, fn func(query.
 	err = db.readingStored(q.Collection, func() error {
 		if !db.view.loaded(q.Collection) {
 			first, ok, err := db.coldQuery(ctx, q)
+			if err == nil && !ok {
+				first, ok, err = db.prefixQuery(ctx, q)
+			}
 			if err != nil {
 				return err
 			}

@@ -149,7 +149,6 @@ func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, e
 	return out, nil
 }
 
-
 func (r *registry) getDoc(ctx context.Context, args []safejs.Value) (any, error) {
 	d, coll, id, err := r.docArgs(args)
 	if err != nil {

@@ -52,12 +52,10 @@ func splitDocRecord(b []byte) (value, state []byte, err error) {
 	return b[:n-1], b[n-1:], nil
 }
 
-// storedValue returns the value of a StoreDocs record (nil for a deleted
-// document), decoded.
-func storedValue(b []byte) (map[string]any, error) {
+// storedValue returns the encoded value (encodeValue's bytes) of a
+// StoreDocs record, nil for a deleted document. Every read of a document's
+// value goes through it.
+func storedValue(b []byte) ([]byte, error) {
 	v, _, err := splitDocRecord(b)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	return decodeValue(v)
+	return v, err
 }

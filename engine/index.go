@@ -191,7 +191,7 @@ func (db *DB) CreateIndex(ctx context.Context, collection, field string) error {
 // document in one storage commit. It counts as a commit, so that other tabs
 // reload the declarations before their next write.
 func (db *DB) buildIndex(ctx context.Context, collection, field string) error {
-	docs, err := db.storedDocs(ctx, collection)
+	docs, err := db.storedDocs(ctx, collection, nil)
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
@@ -218,7 +218,7 @@ func (db *DB) buildIndex(ctx context.Context, collection, field string) error {
 func (db *DB) CheckIndexes(ctx context.Context) error {
 	return db.locked(ctx, func() error {
 		for collection, fields := range db.indexes {
-			docs, err := db.storedDocs(ctx, collection)
+			docs, err := db.storedDocs(ctx, collection, nil)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hearthdb/hearth/query"
@@ -21,6 +23,32 @@ type loading struct {
 	err     error
 	changes []pendingChange
 	then    []func() // run under the DB's lock once installed (late subscriptions)
+
+	// What the read has got so far, for the queries that the first pages
+	// answer (prefixQuery), guarded by mu.
+	mu     sync.Mutex
+	read   []query.Change // every document whose id is at most bound
+	bound  string         // the id of the last document read
+	paged  chan struct{}  // closed, and replaced, at each page
+	floor0 uint64         // floor, once read
+}
+
+// progress records a page of the read: read holds the documents up to
+// bound.
+func (l *loading) progress(read []query.Change, bound string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.read, l.bound = read, bound
+	close(l.paged)
+	l.paged = make(chan struct{})
+}
+
+// sofar returns what the read has got so far, and a channel closed at its
+// next page.
+func (l *loading) sofar() (read []query.Change, bound string, floor uint64, paged <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.read, l.bound, l.floor0, l.paged
 }
 
 // startLoad starts loading collection into the view unless it is loading
@@ -29,11 +57,11 @@ func (db *DB) startLoad(collection string) *loading {
 	if l := db.view.loading[collection]; l != nil {
 		return l
 	}
-	l := &loading{scanned: make(chan struct{}), then: db.view.orphans[collection]}
+	l := &loading{scanned: make(chan struct{}), then: db.view.orphans[collection], paged: make(chan struct{})}
 	delete(db.view.orphans, collection)
 	db.view.loading[collection] = l
 	go func() {
-		l.docs, l.floor, l.err = db.readCollection(context.Background(), collection)
+		l.docs, l.floor, l.err = db.readCollection(context.Background(), collection, l)
 		close(l.scanned)
 		db.mu.Lock()
 		defer db.mu.Unlock()
@@ -67,43 +95,30 @@ func (db *DB) install(collection string, l *loading) error {
 	return nil
 }
 
-// readCollection reads every stored document of collection. The commit
-// counter is read first: notices above it may or may not be in what the
-// scan saw, and are applied again.
-func (db *DB) readCollection(ctx context.Context, collection string) (docs []query.Change, floor uint64, err error) {
+// readCollection reads every stored document of collection, telling l
+// of each page. The commit counter is read first: notices above it may or
+// may not be in what the scan saw, and are applied again.
+func (db *DB) readCollection(ctx context.Context, collection string, l *loading) (docs []query.Change, floor uint64, err error) {
 	if floor, err = db.storedCommits(ctx); err != nil {
 		return nil, 0, err
 	}
-	docs, err = db.storedDocs(ctx, collection)
+	l.mu.Lock()
+	l.floor0 = floor
+	l.mu.Unlock()
+	docs, err = db.storedDocs(ctx, collection, l.progress)
 	return docs, floor, err
 }
 
-// storedDocs reads and decodes every stored document of collection: the
-// checkpoint values, then the documents with a tail as committedValues
-// reads them.
-func (db *DB) storedDocs(ctx context.Context, collection string) ([]query.Change, error) {
+// storedDocs reads and decodes every stored document of collection, a
+// page of the storage's scan at a time: its checkpoint values, and the
+// documents with a tail (read as committedValues reads them) whose ids
+// the page's reach. After each page, progress gets the documents read so
+// far: every document whose id is at most bound, the id of the page's
+// last. progress may be nil.
+func (db *DB) storedDocs(ctx context.Context, collection string, progress func(read []query.Change, bound string)) ([]query.Change, error) {
 	tails, err := db.storedTails(ctx)
 	if err != nil {
 		return nil, err
-	}
-	kvs, err := db.storage.Scan(ctx, StoreDocs, collectionPrefix(collection))
-	if err != nil {
-		return nil, err
-	}
-	docs := make([]query.Change, 0, len(kvs))
-	for _, kv := range kvs {
-		if _, tailed := tails[kv.Key]; tailed {
-			continue
-		}
-		_, id, _ := splitDocKey(kv.Key)
-		doc, err := storedValue(kv.Value)
-		if err != nil {
-			return nil, fmt.Errorf("load %s/%s: %w", collection, id, err)
-		}
-		if doc == nil {
-			continue // deleted: its record keeps the state
-		}
-		docs = append(docs, query.Change{Collection: collection, ID: id, Doc: doc})
 	}
 	var tailed []docKey
 	for key := range tails {
@@ -111,13 +126,58 @@ func (db *DB) storedDocs(ctx context.Context, collection string) ([]query.Change
 			tailed = append(tailed, docKey{c, id})
 		}
 	}
-	values, err := db.committedValues(ctx, tailed, tails)
+	slices.SortFunc(tailed, func(a, b docKey) int { return strings.Compare(a.id, b.id) })
+	var docs []query.Change
+	var dec valueDecoder
+	err = scanPages(ctx, db.storage, StoreDocs, collectionPrefix(collection), func(kvs []KV) error {
+		var bound string
+		for _, kv := range kvs {
+			_, id, _ := splitDocKey(kv.Key)
+			bound = id
+			if _, tailed := tails[kv.Key]; tailed {
+				continue
+			}
+			doc, err := dec.decodeStored(kv.Value)
+			if err != nil {
+				return fmt.Errorf("load %s/%s: %w", collection, id, err)
+			}
+			if doc == nil {
+				continue // deleted: its record keeps the state
+			}
+			docs = append(docs, query.Change{Collection: collection, ID: id, Doc: doc})
+		}
+		n := 0 // the tailed documents up to bound
+		for n < len(tailed) && tailed[n].id <= bound {
+			n++
+		}
+		if docs, err = db.appendCommitted(ctx, docs, tailed[:n], tails); err != nil {
+			return err
+		}
+		tailed = tailed[n:]
+		if progress != nil {
+			progress(docs, bound)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	for i, k := range tailed {
+	return db.appendCommitted(ctx, docs, tailed, tails)
+}
+
+// appendCommitted appends to docs the documents keys (of docs'
+// collection) that exist, read as committedValues reads them.
+func (db *DB) appendCommitted(ctx context.Context, docs []query.Change, keys []docKey, tails map[string]uint64) ([]query.Change, error) {
+	if len(keys) == 0 {
+		return docs, nil
+	}
+	values, err := db.committedValues(ctx, keys, tails)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range keys {
 		if values[i] != nil {
-			docs = append(docs, query.Change{Collection: collection, ID: k.id, Doc: values[i]})
+			docs = append(docs, query.Change{Collection: k.collection, ID: k.id, Doc: values[i]})
 		}
 	}
 	return docs, nil

@@ -46,8 +46,20 @@ func (db *DB) storedDoc(ctx context.Context, collection, id string) (doc map[str
 // Query runs q and returns its documents, each with its "id" field. On a
 // collection not loaded yet, a query that a persisted index (or its ids)
 // can answer reads only what it returns, and the collection loads in the
-// background; any other query waits for the load.
+// background; so does a limited query without orderBy once the pages read
+// so far decide it (prefix.go); any other query waits for the load.
 func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error) {
+	res, err := db.QueryResult(ctx, q)
+	return rows(res), err
+}
+
+// QueryResult is Query for a caller that reads the rows at once and keeps
+// nothing of them, as jsbridge does when it writes them as JSON for
+// JavaScript: it gets the rows as the view holds them, without the copy of
+// every document that Query makes (a tenth of a whole collection's read).
+// A row's Doc may lack the "id" field, and the caller must neither change
+// nor keep the rows or their documents once it has read them.
+func (db *DB) QueryResult(ctx context.Context, q query.Query) (query.Result, error) {
 	var res query.Result
 	err := db.readingStored(q.Collection, func() error {
 		var err error
@@ -57,6 +69,9 @@ func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error
 				db.startLoad(q.Collection)
 				return err
 			}
+			if res, ok, err = db.prefixQuery(ctx, q); ok || err != nil {
+				return err
+			}
 		}
 		if err := db.ensureLoaded(ctx, q.Collection); err != nil {
 			return err
@@ -64,15 +79,16 @@ func (db *DB) Query(ctx context.Context, q query.Query) ([]map[string]any, error
 		res, err = query.Run(db.view.store, q)
 		return err
 	})
-	return rows(res), err
+	return res, err
 }
 
 // Subscribe calls fn with the result of q at once, then after every
 // committed transaction (local, from another tab, or from sync) that
 // changes it. cancel stops the calls. On a collection not loaded yet, the
-// first result comes from a persisted index when one can answer (as in
-// Query) and the subscription goes live once the collection is loaded,
-// calling fn again only if the result changed meanwhile.
+// first result comes from a persisted index when one can answer, or from
+// the first pages of the load when they decide it (as in Query), and the
+// subscription goes live once the collection is loaded, calling fn again
+// only if the result changed meanwhile.
 func (db *DB) Subscribe(ctx context.Context, q query.Query, fn func([]map[string]any)) (cancel func(), err error) {
 	return db.SubscribeResult(ctx, q, func(r query.Result) { fn(rows(r)) })
 }
@@ -88,6 +104,9 @@ func (db *DB) SubscribeResult(ctx context.Context, q query.Query, fn func(query.
 	err = db.readingStored(q.Collection, func() error {
 		if !db.view.loaded(q.Collection) {
 			first, ok, err := db.coldQuery(ctx, q)
+			if err == nil && !ok {
+				first, ok, err = db.prefixQuery(ctx, q)
+			}
 			if err != nil {
 				return err
 			}

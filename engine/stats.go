@@ -36,6 +36,12 @@ func (c *counted) Commit(ctx context.Context, writes []Write) error {
 	return err
 }
 
+// ScanPages implements PageScanner: the storage's pages, or its Scan as
+// one page.
+func (c *counted) ScanPages(ctx context.Context, store, prefix string, fn func([]KV) error) error {
+	return scanPages(ctx, c.Storage, store, prefix, fn)
+}
+
 // StorageStats returns what the database has written to its storage since
 // it was opened.
 func (db *DB) StorageStats() StorageStats {

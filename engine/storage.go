@@ -51,3 +51,28 @@ type Storage interface {
 	// Close releases the storage. Later calls fail.
 	Close() error
 }
+
+// PageScanner is implemented by a Storage that can hand a scan's pairs
+// over as it reads them, a page at a time: the engine then installs a
+// collection it loads as its pages come, and answers the queries that a
+// prefix of the collection answers (see load.go) before the last page.
+type PageScanner interface {
+	// ScanPages calls fn with the pairs of store whose key starts with
+	// prefix, in ascending key order, a page at a time (each page
+	// non-empty), until fn fails or every pair was handed over: together
+	// the pages hold what Scan returns. fn may keep the pages.
+	ScanPages(ctx context.Context, store, prefix string, fn func([]KV) error) error
+}
+
+// scanPages is PageScanner.ScanPages where the storage has it, else one
+// page of Scan.
+func scanPages(ctx context.Context, s Storage, store, prefix string, fn func([]KV) error) error {
+	if p, ok := s.(PageScanner); ok {
+		return p.ScanPages(ctx, store, prefix, fn)
+	}
+	kvs, err := s.Scan(ctx, store, prefix)
+	if err != nil || len(kvs) == 0 {
+		return err
+	}
+	return fn(kvs)
+}

@@ -310,8 +310,11 @@ func (db *DB) committedValuesOnce(ctx context.Context, keys []docKey, tails map[
 			plain = append(plain, i)
 		}
 	}
+	var dec valueDecoder
 	if err := db.readInto(ctx, StoreDocs, keys, plain, func(i int, b []byte) (err error) {
-		values[i], err = storedValue(b)
+		if b != nil {
+			values[i], err = dec.decodeStored(b)
+		}
 		return err
 	}); err != nil {
 		return nil, err

@@ -58,31 +58,10 @@ const commitSource = `return (db, stores, buf) => new Promise((resolve, reject) 
   }
 });`
 
-var (
-	commitOnce sync.Once
-	commitFn   safejs.Value // undefined where the page's policy forbids making functions
-)
-
 // batchCommit returns the JS function of commitSource, made once; ok is
 // false where it could not be (a Content-Security-Policy without
 // 'unsafe-eval'): the caller then writes through go-indexeddb.
-func batchCommit() (fn safejs.Value, ok bool) {
-	commitOnce.Do(func() {
-		commitFn = safejs.Undefined()
-		ctor, err := safejs.Global().Get("Function")
-		if err != nil {
-			return
-		}
-		maker, err := ctor.New(commitSource)
-		if err != nil {
-			return
-		}
-		if fn, err := maker.Invoke(); err == nil {
-			commitFn = fn
-		}
-	})
-	return commitFn, !commitFn.IsUndefined()
-}
+var batchCommit = sync.OnceValues(func() (safejs.Value, bool) { return makeFunction(commitSource) })
 
 // encodeBatch returns the stores writes touch and the buffer of writes.
 func encodeBatch(writes []engine.Write) (stores []any, buf []byte, err error) {

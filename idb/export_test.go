@@ -18,3 +18,11 @@ func CommitPerWrite(s engine.Storage) engine.Storage {
 	s.(*Storage).perWrite = true
 	return s
 }
+
+// ReadRecordByRecord makes scans read a page's records one by one, as
+// where the page's CSP forbids making the packing function, until the
+// returned function restores it.
+func ReadRecordByRecord() (restore func()) {
+	packPages = false
+	return func() { packPages = true }
+}

@@ -65,34 +65,37 @@ func (c *rawConn) close() {
 	})
 }
 
-// scan returns the records of store whose key starts with prefix, in key
-// order, a page of getAllKeys + getAll at a time.
-func (c *rawConn) scan(ctx context.Context, store, prefix string) ([]engine.KV, error) {
-	var out []engine.KV
+// scan calls fn with the records of store whose key starts with prefix,
+// in key order, a page of getAllKeys + getAll at a time.
+func (c *rawConn) scan(ctx context.Context, store, prefix string, fn func([]engine.KV) error) error {
 	lower, open := prefix, false
 	for {
 		keys, values, err := c.page(ctx, store, lower, open)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		n, err := keys.Length()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for i := 0; i < n; i++ {
-			kv, err := record(keys, values, i)
-			if err != nil {
-				return nil, err
+		kvs, err := records(keys, values, n)
+		if err != nil {
+			return err
+		}
+		// Keys are sorted: the page ends where they leave the prefix.
+		in := len(kvs)
+		for in > 0 && !strings.HasPrefix(kvs[in-1].Key, prefix) {
+			in--
+		}
+		if in > 0 {
+			if err := fn(kvs[:in]); err != nil {
+				return err
 			}
-			if !strings.HasPrefix(kv.Key, prefix) {
-				return out, nil // keys are sorted: past the prefix
-			}
-			out = append(out, kv)
 		}
-		if n < scanPage {
-			return out, nil
+		if n < scanPage || in < n {
+			return nil
 		}
-		lower, open = out[len(out)-1].Key, true
+		lower, open = kvs[n-1].Key, true
 	}
 }
 
@@ -120,23 +123,6 @@ func (c *rawConn) page(ctx context.Context, store, lower string, open bool) (key
 	}
 	keys, err = keysReq.Get("result") // settled before valuesReq: requests complete in order
 	return keys, values, err
-}
-
-func record(keys, values safejs.Value, i int) (engine.KV, error) {
-	k, err := keys.Index(i)
-	if err != nil {
-		return engine.KV{}, err
-	}
-	key, err := k.String()
-	if err != nil {
-		return engine.KV{}, err
-	}
-	v, err := values.Index(i)
-	if err != nil {
-		return engine.KV{}, err
-	}
-	b, err := BytesFromJS(v)
-	return engine.KV{Key: key, Value: b}, err
 }
 
 func lookupKeyRange() safejs.Value {

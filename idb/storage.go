@@ -204,11 +204,32 @@ func (s *Storage) GetMany(ctx context.Context, store string, keys []string) ([][
 // connection (one request per thousand records, where a cursor costs an
 // event per record).
 func (s *Storage) Scan(ctx context.Context, store, prefix string) ([]engine.KV, error) {
-	if err := s.usable(); err != nil {
+	var out []engine.KV
+	err := s.ScanPages(ctx, store, prefix, func(kvs []engine.KV) error {
+		out = append(out, kvs...)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	kvs, err := s.raw.scan(ctx, store, prefix)
-	return kvs, mapError("scan", err)
+	return out, nil
+}
+
+// ScanPages implements engine.PageScanner: Scan's pages, each handed to
+// fn as it is read.
+func (s *Storage) ScanPages(ctx context.Context, store, prefix string, fn func([]engine.KV) error) error {
+	if err := s.usable(); err != nil {
+		return err
+	}
+	var fnErr error
+	err := s.raw.scan(ctx, store, prefix, func(kvs []engine.KV) error {
+		fnErr = fn(kvs)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr // the caller's, not IndexedDB's
+	}
+	return mapError("scan", err)
 }
 
 // Keys implements engine.Storage over the raw connection: one getAllKeys

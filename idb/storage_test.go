@@ -73,6 +73,64 @@ func TestBatchCommitKeysAndFailure(t *testing.T) {
 	}
 }
 
+// Where the page's CSP forbids making the function that packs a scan's
+// pages, scans read record by record.
+func TestIndexedDBConformanceRecordByRecord(t *testing.T) {
+	defer idb.ReadRecordByRecord()()
+	storagetest.Run(t, func(t *testing.T, name string) engine.Storage { return openStorage(t, "records-"+name) })
+}
+
+// A record that is not bytes (written by something else) fails a scan
+// with ErrStorage, packed or read record by record.
+func TestScanRefusesOtherValues(t *testing.T) {
+	ctx := context.Background()
+	for _, packed := range []bool{true, false} {
+		name := fmt.Sprintf("other-values-%v", packed)
+		s := openStorage(t, name)
+		mustPutRaw(t, idb.DatabaseName(name), engine.StoreDocs, "c\x00a", js.ValueOf("not bytes"))
+		if !packed {
+			defer idb.ReadRecordByRecord()()
+		}
+		if _, err := s.Scan(ctx, engine.StoreDocs, "c\x00"); !errors.Is(err, engine.ErrStorage) {
+			t.Fatalf("packed %v: Scan = %v, want ErrStorage", packed, err)
+		}
+		s.Close()
+	}
+}
+
+// mustPutRaw puts value under key in store of IndexedDB database db, as
+// another program would.
+func mustPutRaw(t *testing.T, db, store, key string, value js.Value) {
+	t.Helper()
+	done := make(chan error, 1)
+	req := js.Global().Get("indexedDB").Call("open", db)
+	var onOpen js.Func
+	onOpen = js.FuncOf(func(js.Value, []js.Value) any {
+		conn := req.Get("result")
+		tx := conn.Call("transaction", store, "readwrite")
+		tx.Call("objectStore", store).Call("put", value, key)
+		var onComplete js.Func
+		onComplete = js.FuncOf(func(js.Value, []js.Value) any {
+			conn.Call("close")
+			onComplete.Release()
+			done <- nil
+			return nil
+		})
+		tx.Set("oncomplete", onComplete)
+		return nil
+	})
+	defer onOpen.Release()
+	req.Set("onsuccess", onOpen)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("raw put timed out")
+	}
+}
+
 func openStorage(t *testing.T, name string) engine.Storage {
 	s, err := idb.Open(context.Background(), name)
 	if err != nil {

@@ -149,7 +149,6 @@ func (r *registry) commitBatch(ctx context.Context, args []safejs.Value) (any, e
 	return out, nil
 }
 
-
 func (r *registry) getDoc(ctx context.Context, args []safejs.Value) (any, error) {
 	d, coll, id, err := r.docArgs(args)
 	if err != nil {
@@ -167,8 +166,8 @@ func (r *registry) query(ctx context.Context, args []safejs.Value) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	docs, err := d.db.Query(ctx, q)
-	return docList(docs), err
+	res, err := d.db.QueryResult(ctx, q) // written as JSON before it returns: no copies
+	return resultRows(res), err
 }
 
 // subscribe registers a live query whose results go to the JS callback in
@@ -317,14 +316,6 @@ func (r *registry) docArgs(args []safejs.Value) (*database, string, string, erro
 	}
 	id, err := stringArg(args, 2, "document id")
 	return d, coll, id, err
-}
-
-func docList(docs []map[string]any) []any {
-	out := make([]any, len(docs))
-	for i, d := range docs {
-		out[i] = d
-	}
-	return out
 }
 
 // call invokes a subscriber's callback. A callback that throws is the app's

@@ -70,6 +70,8 @@ func (w *jsonWriter) value(v any) error {
 		return w.object(x)
 	case cachedRows:
 		return w.cachedRows(x)
+	case resultRows:
+		return w.rows(x)
 	default:
 		return fmt.Errorf("cannot send %T to JavaScript", v)
 	}
@@ -134,6 +136,24 @@ func (w *jsonWriter) row(r query.Row) error {
 	}
 	w.vals = w.vals[:base]
 	w.b = append(w.b, '}')
+	return nil
+}
+
+// resultRows is a query's result as the view holds it (engine.QueryResult),
+// written as an array of documents with their ids.
+type resultRows query.Result
+
+func (w *jsonWriter) rows(rows resultRows) error {
+	w.b = append(w.b, '[')
+	for i, r := range rows {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		if err := w.row(r); err != nil {
+			return err
+		}
+	}
+	w.b = append(w.b, ']')
 	return nil
 }
 

@@ -100,3 +100,37 @@ func TestResultRowsJSONFarMoves(t *testing.T) {
 		t.Fatalf("result = %s\nwant %s", text, w)
 	}
 }
+
+// A query's result (engine.QueryResult, no copies) is written as the
+// copies with their "id" field that engine.Query returns were.
+func TestQueryResultJSON(t *testing.T) {
+	res := query.Result{
+		{ID: "a", Doc: map[string]any{"n": 1.0, "id": "stale", "m": map[string]any{"id": "inner"}}},
+		{ID: "b", Doc: map[string]any{"t": "x", "n": 2.5}},
+		{ID: "c", Doc: map[string]any{}},
+	}
+	got, err := appendJSON(nil, resultRows(res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := make([]any, len(res))
+	for i, r := range res {
+		m := map[string]any{"id": r.ID}
+		for k, v := range r.Doc {
+			if k != "id" {
+				m[k] = v
+			}
+		}
+		copies[i] = m
+	}
+	want, err := appendJSON(nil, copies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) || !strings.HasPrefix(string(got), `[{"id":"a","m":{"id":"inner"},"n":1}`) {
+		t.Fatalf("resultRows =\n%s\nwant\n%s", got, want)
+	}
+	if empty, _ := appendJSON(nil, resultRows(nil)); string(empty) != "[]" {
+		t.Fatalf("no rows = %s", empty)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/hearthdb/hearth/engine"
@@ -22,6 +23,7 @@ type Opener func(t *testing.T, name string) engine.Storage
 func Run(t *testing.T, open Opener) {
 	t.Run("GetMissing", func(t *testing.T) { testGetMissing(t, open) })
 	t.Run("CommitGetScan", func(t *testing.T) { testCommitGetScan(t, open) })
+	t.Run("ScanAnyKeyAndValue", func(t *testing.T) { testScanAnyKeyAndValue(t, open) })
 	t.Run("GetMany", func(t *testing.T) { testGetMany(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("DeleteInBatch", func(t *testing.T) { testDeleteInBatch(t, open) })
@@ -186,6 +188,33 @@ func testBadBatchIsAtomic(t *testing.T, open Opener) {
 	}
 }
 
+// testScanAnyKeyAndValue: keys outside ASCII and values empty or large
+// come back from a scan as they were written.
+func testScanAnyKeyAndValue(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, t.Name())
+	defer s.Close()
+	big := make([]byte, 100_000)
+	for i := range big {
+		big[i] = byte(i)
+	}
+	want := []engine.KV{{Key: "u\x00a", Value: []byte{}}, {Key: "u\x00big", Value: big}, {Key: "u\x00é", Value: []byte{0}}, {Key: "u\x00😀 x", Value: []byte("v")}}
+	var writes []engine.Write
+	for _, kv := range want {
+		writes = append(writes, engine.Write{Store: engine.StoreDocs, Key: kv.Key, Value: kv.Value})
+	}
+	mustCommit(t, s, writes)
+	kvs, err := s.Scan(ctx, engine.StoreDocs, "u\x00")
+	if err != nil || len(kvs) != len(want) {
+		t.Fatalf("Scan = %d pairs, %v; want %d", len(kvs), err, len(want))
+	}
+	for i, kv := range kvs {
+		if kv.Key != want[i].Key || string(kv.Value) != string(want[i].Value) {
+			t.Fatalf("pair %d = %q (%d bytes), want %q (%d bytes)", i, kv.Key, len(kv.Value), want[i].Key, len(want[i].Value))
+		}
+	}
+}
+
 func testReopen(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := open(t, t.Name())
@@ -207,6 +236,23 @@ func testReopen(t *testing.T, open Opener) {
 	for i, kv := range kvs {
 		if kv.Key != fmt.Sprintf("c\x00%04d", i) || string(kv.Value) != fmt.Sprint(i) {
 			t.Fatalf("pair %d = %q=%q", i, kv.Key, kv.Value)
+		}
+	}
+	if p, ok := s.(engine.PageScanner); ok {
+		var pages []engine.KV
+		err := p.ScanPages(ctx, engine.StoreDocs, "c\x00", func(page []engine.KV) error {
+			if len(page) == 0 {
+				t.Fatal("ScanPages handed over an empty page")
+			}
+			pages = append(pages, page...)
+			return nil
+		})
+		if err != nil || !reflect.DeepEqual(pages, kvs) {
+			t.Fatalf("ScanPages = %d pairs, %v; want Scan's %d", len(pages), err, len(kvs))
+		}
+		stop := errors.New("stop")
+		if err := p.ScanPages(ctx, engine.StoreDocs, "c\x00", func([]engine.KV) error { return stop }); err != stop {
+			t.Fatalf("ScanPages returned %v, not fn's error", err)
 		}
 	}
 }

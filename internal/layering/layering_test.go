@@ -15,7 +15,7 @@ const module = "github.com/hearthdb/hearth"
 
 // pureRoots are the packages (with their subpackages) that must build and
 // test natively, with the clock and all I/O injected.
-var pureRoots = []string{"crdt", "query", "sync", "engine", "internal/jsonops"}
+var pureRoots = []string{"crdt", "query", "sync", "engine", "internal/jsonops", "internal/kvpage"}
 
 // forbiddenImports may not be imported directly by a pure package.
 var forbiddenImports = []string{"syscall/js", "syscall", "net", "net/http", "os", "os/exec", "github.com/hack-pad/safejs", "github.com/hack-pad/go-indexeddb/idb"}

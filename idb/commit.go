@@ -117,32 +117,15 @@ func (c *rawConn) commit(ctx context.Context, fn safejs.Value, writes []engine.W
 // awaitPromise waits for promise to settle; a rejection with a
 // DOMException becomes an error mapError gives its stable code.
 func awaitPromise(ctx context.Context, promise safejs.Value) error {
-	result := make(chan error, 1)
-	resolved, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		result <- nil
-		return nil
+	return awaitCallbacks(ctx, func(ok, fail safejs.Value) error {
+		_, err := promise.Call("then", ok, fail)
+		return err
+	}, func() (bool, error) { return true, nil }, func(args []safejs.Value) error {
+		if len(args) == 0 {
+			return exceptionError(safejs.Undefined())
+		}
+		return exceptionError(args[0])
 	})
-	if err != nil {
-		return err
-	}
-	defer resolved.Release()
-	rejected, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-		result <- exceptionError(args[0])
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	defer rejected.Release()
-	if _, err := promise.Call("then", resolved.Value(), rejected.Value()); err != nil {
-		return err
-	}
-	select {
-	case err := <-result:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // exceptionError describes a thrown or rejected DOMException (or Error).

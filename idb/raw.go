@@ -141,9 +141,21 @@ func awaitRequest(ctx context.Context, req safejs.Value) (safejs.Value, error) {
 // awaitEvents calls onSuccess at each success event of req (a cursor fires
 // one per step) until it reports done or an error, or req fails.
 func awaitEvents(ctx context.Context, req safejs.Value, onSuccess func() (done bool, err error)) error {
+	return awaitCallbacks(ctx, func(ok, fail safejs.Value) error {
+		if err := req.Set("onsuccess", ok); err != nil {
+			return err
+		}
+		return req.Set("onerror", fail)
+	}, onSuccess, func([]safejs.Value) error { return requestError(req) })
+}
+
+// awaitCallbacks makes two JS callbacks, hands them to attach, and waits
+// until the first (ok) has reported done or an error, or the second
+// (fail) has been called, and returns fail's error.
+func awaitCallbacks(ctx context.Context, attach func(ok, fail safejs.Value) error, ok func() (done bool, err error), fail func(args []safejs.Value) error) error {
 	result := make(chan error, 1)
 	success, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		if done, err := onSuccess(); done || err != nil {
+		if done, err := ok(); done || err != nil {
 			result <- err
 		}
 		return nil
@@ -152,18 +164,15 @@ func awaitEvents(ctx context.Context, req safejs.Value, onSuccess func() (done b
 		return err
 	}
 	defer success.Release()
-	failure, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
-		result <- requestError(req)
+	failure, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		result <- fail(args)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	defer failure.Release()
-	if err := req.Set("onsuccess", success.Value()); err != nil {
-		return err
-	}
-	if err := req.Set("onerror", failure.Value()); err != nil {
+	if err := attach(success.Value(), failure.Value()); err != nil {
 		return err
 	}
 	select {

@@ -57,13 +57,19 @@ func SnapshotParts(lim Limits) int { return lim.MaxSnapshot/minPart(lim.MaxFrame
 // under lim, for upload id (0 from a relay). The chunks share data's
 // memory; every piece but the last fills a frame.
 func SplitSnapshot(vv crdt.VersionVector, data []byte, id uint64, lim Limits) []*Snapshot {
-	size := max(minPart(lim.MaxFrame), lim.MaxFrame-partOverhead-vvBytes(vv))
+	size := SnapshotPieceSize(vv, lim)
 	var out []*Snapshot
 	for off := 0; off < len(data); off += size {
 		end := min(off+size, len(data))
 		out = append(out, &Snapshot{ID: id, Version: vv, Total: uint64(len(data)), Offset: uint64(off), Chunk: data[off:end]})
 	}
 	return out
+}
+
+// SnapshotPieceSize is the chunk size of the SNAPSHOT frames of a
+// snapshot covering vv under lim: what a frame holds besides the header.
+func SnapshotPieceSize(vv crdt.VersionVector, lim Limits) int {
+	return max(minPart(lim.MaxFrame), lim.MaxFrame-partOverhead-vvBytes(vv))
 }
 
 // vvBytes bounds the encoded size of vv.

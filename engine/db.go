@@ -91,6 +91,10 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 		storage.Close()
 		return nil, err
 	}
+	if err := db.resumeJoin(ctx); err != nil { // snapshot.go: a page closed mid-join
+		storage.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

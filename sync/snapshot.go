@@ -199,10 +199,11 @@ type snapState struct {
 	held  crdt.VersionVector
 	after uint64
 	max   int
-	// upID is the id of the upload awaiting its ACK (0: none); tried
-	// marks a connection that uploaded (or chose not to) once already.
+	// upID is the id of the upload awaiting its ACK (0: none); tried is
+	// the acknowledged vector when this connection last considered one,
+	// so that it considers again only once more is acknowledged.
 	upID  uint64
-	tried bool
+	tried crdt.VersionVector
 }
 
 // protoFor is the newest protocol version a session over store speaks.
@@ -216,7 +217,7 @@ func protoFor(store LocalStore) uint64 {
 // resetSnapLocked forgets what a connection held.
 func (s *Session) resetSnapLocked() {
 	s.snap.asm.Reset()
-	s.snap.upID, s.snap.tried = 0, false
+	s.snap.upID, s.snap.tried = 0, nil
 }
 
 // welcomeSnapLocked notes a WELCOME's snapshot fields.
@@ -292,16 +293,17 @@ func beyond(v, held crdt.VersionVector) uint64 {
 }
 
 // uploadLocked returns the SNAPSHOT frames of an upload when the relay
-// asks for one and this client is synced: once per connection, of a
-// snapshot whose changes the relay acknowledged (so it holds them), within
-// its limit.
+// asks for one (SnapshotAfter changes beyond its snapshot) and this client
+// is synced: one at a time, of a snapshot whose changes the relay
+// acknowledged (so it holds them), within its limit, and considered again
+// only once the relay acknowledged more.
 func (s *Session) uploadLocked() ([][]byte, error) {
 	ss, ok := s.store.(SnapshotStore)
-	if !ok || s.proto < SnapshotProtocolVersion || s.state != Synced || s.snap.tried || s.snap.after == 0 ||
-		beyond(s.acked, s.snap.held) < s.snap.after {
+	if !ok || s.proto < SnapshotProtocolVersion || s.state != Synced || s.snap.upID != 0 || s.snap.after == 0 ||
+		beyond(s.acked, s.snap.held) < s.snap.after || (s.snap.tried != nil && s.snap.tried.Equal(s.acked)) {
 		return nil, nil
 	}
-	s.snap.tried = true
+	s.snap.tried = s.acked.Clone()
 	vv, data, err := ss.Snapshot()
 	if err != nil {
 		return nil, storageErr("make snapshot", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hearthdb/hearth/crdt"
 	"github.com/hearthdb/hearth/engine"
+	"github.com/hearthdb/hearth/query"
 )
 
 // joinWriter builds a database whose history is several times its data:
@@ -146,5 +147,32 @@ func TestSnapshotJoinResumes(t *testing.T) {
 		if _, err := cut.Get(ctx, engine.StoreMeta, "join"); !errors.Is(err, engine.ErrNotFound) {
 			t.Fatalf("join marker left: %v", err)
 		}
+	}
+}
+
+// A query after a join reads what it stored, ordered or not, in the
+// database that joined (no reopen).
+func TestSnapshotJoinQueries(t *testing.T) {
+	writer := joinWriter(t, 1500, 2)
+	vv, data, err := writer.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, engine.NewMemoryStorage())
+	if got := all(t, db, "c"); len(got) != 0 { // the collection is loaded, empty, before the join
+		t.Fatalf("before the join: %d documents", len(got))
+	}
+	if _, err := db.Query(ctx, query.Query{Collection: "c", OrderBy: []query.Order{{Field: "id"}}, Limit: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplySnapshot(ctx, vv, data); err != nil {
+		t.Fatal(err)
+	}
+	ordered, err := db.Query(ctx, query.Query{Collection: "c", OrderBy: []query.Order{{Field: "id"}}})
+	if err != nil || len(ordered) != 1499 {
+		t.Fatalf("ordered query: %d documents, %v", len(ordered), err)
+	}
+	if got := all(t, db, "c"); len(got) != 1499 {
+		t.Fatalf("query: %d documents", len(got))
 	}
 }

@@ -95,7 +95,8 @@ func (db *DB) storedDocKeys(ctx context.Context) ([]docKey, error) {
 // (its offline changes stay, in the log, and are still pushed). It is
 // idempotent, and resumable (see resumeJoin).
 func (db *DB) ApplySnapshot(ctx context.Context, vv crdt.VersionVector, data []byte) error {
-	if _, err := db.loadSnapshot(vv, data); err != nil {
+	loaded, err := db.loadSnapshot(vv, data)
+	if err != nil {
 		return err // checked before anything is stored
 	}
 	marker, err := msgpack.Marshal(vv)
@@ -108,7 +109,7 @@ func (db *DB) ApplySnapshot(ctx context.Context, vv crdt.VersionVector, data []b
 	if err != nil {
 		return err
 	}
-	return db.join(ctx, vv, data)
+	return db.join(ctx, vv, data, loaded)
 }
 
 // loadSnapshot decodes a snapshot and checks that it covers vv.
@@ -134,18 +135,19 @@ func (db *DB) resumeJoin(ctx context.Context) error {
 	if err := msgpack.Unmarshal(got[0], &vv); err != nil {
 		return fmt.Errorf("stored join: %w", errors.Join(ErrStorage, err))
 	}
-	return db.join(ctx, vv, got[1])
+	return db.join(ctx, vv, got[1], nil)
 }
 
 // join merges the snapshot into the replica, then stores every document
 // of the result, joinBatch per commit, the last one deleting the marker.
-func (db *DB) join(ctx context.Context, vv crdt.VersionVector, data []byte) error {
+// loaded, if not nil, is the snapshot decoded already.
+func (db *DB) join(ctx context.Context, vv crdt.VersionVector, data []byte, loaded *crdt.Replica) error {
 	var merged *crdt.Replica
 	var keys []docKey
 	var prior map[docKey]map[string]any
 	err := db.locked(ctx, func() error {
 		var err error
-		merged, keys, prior, err = db.merge(ctx, vv, data)
+		merged, keys, prior, err = db.merge(ctx, vv, data, loaded)
 		return err
 	})
 	if err != nil {
@@ -172,10 +174,13 @@ func (db *DB) join(ctx context.Context, vv crdt.VersionVector, data []byte) erro
 // change of the log that vv does not cover. It makes it the cache, and
 // returns the documents to store and the prior values of those in indexed
 // collections. Call it holding the lock.
-func (db *DB) merge(ctx context.Context, vv crdt.VersionVector, data []byte) (*crdt.Replica, []docKey, map[docKey]map[string]any, error) {
-	merged, err := db.loadSnapshot(vv, data)
-	if err != nil {
-		return nil, nil, nil, err
+func (db *DB) merge(ctx context.Context, vv crdt.VersionVector, data []byte, loaded *crdt.Replica) (*crdt.Replica, []docKey, map[docKey]map[string]any, error) {
+	merged := loaded
+	if merged == nil {
+		var err error
+		if merged, err = db.loadSnapshot(vv, data); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	extra, err := db.changesBeyond(ctx, vv)
 	if err != nil {
@@ -199,9 +204,10 @@ func (db *DB) merge(ctx context.Context, vv crdt.VersionVector, data []byte) (*c
 	prior := db.newPrior()
 	db.priorValues(prior, stored)
 	old := db.loaded
-	keys := make([]docKey, 0, len(merged.DocKeys()))
-	db.replica, db.loaded = merged, make(map[docKey]*loadedDoc, len(keys))
-	for _, k := range merged.DocKeys() {
+	all := merged.DocKeys()
+	keys := make([]docKey, 0, len(all))
+	db.replica, db.loaded = merged, make(map[docKey]*loadedDoc, len(all))
+	for _, k := range all {
 		dk := docKey{k[0], k[1]}
 		keys = append(keys, dk)
 		t := &loadedDoc{}

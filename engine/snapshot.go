@@ -42,7 +42,8 @@ var errJoinMoved = fmt.Errorf("another tab committed during a snapshot join: %w"
 
 // Snapshot returns a snapshot of the replica, every document in it (as
 // crdt.Replica.EncodeSnapshot), and the version vector it covers. It loads
-// every document, then lets the cache go.
+// every document into the cache, which keeps them (dropping the cache
+// would drop the remote changes waiting in it for their causal past too).
 func (db *DB) Snapshot(ctx context.Context) (crdt.VersionVector, []byte, error) {
 	var vv crdt.VersionVector
 	var data []byte
@@ -57,9 +58,6 @@ func (db *DB) Snapshot(ctx context.Context) (crdt.VersionVector, []byte, error) 
 			}
 		}
 		vv, data = db.replica.Version(), db.replica.EncodeSnapshot()
-		if len(keys) > joinBatch {
-			db.replica = nil // reloaded, lazily, by the next call
-		}
 		return nil
 	})
 	return vv, data, err

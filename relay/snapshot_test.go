@@ -18,7 +18,8 @@ import (
 // The store's snapshot methods, the conformance part of snapshots: a
 // vector beyond the heads is refused, an older or equal one keeps the one
 // held, pieces read back the blob, a replaced snapshot is not read, and
-// dropping keeps the log's invariant (floor+1..head) and acknowledges a
+// dropping keeps the log's invariant (floor+1..head), refuses to read
+// below the floor (history_dropped, never a gap) and acknowledges a
 // dropped change pushed again as a replay.
 func TestStoreSnapshot(t *testing.T) {
 	st, err := relay.OpenStore(filepath.Join(t.TempDir(), "relay.db"), relay.StoreOptions{NoSync: true})
@@ -76,6 +77,9 @@ func TestStoreSnapshot(t *testing.T) {
 	rest, _, err := st.ChangesSince("s", floor, 100, 1<<20)
 	if err != nil || len(rest) != 4 || rest[0].Seq != 7 {
 		t.Fatalf("after the floor: %v, %v", rest, err)
+	}
+	if _, _, err := st.ChangesSince("s", crdt.VersionVector{"a": 2}, 100, 1<<20); !errors.Is(err, hsync.ErrHistoryDropped) {
+		t.Fatalf("reading below the floor: %v", err)
 	}
 	if _, err := st.Append("s", envs[2:3]); err != nil {
 		t.Fatalf("a dropped change pushed again: %v", err)

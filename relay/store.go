@@ -206,7 +206,8 @@ func checkReplay(lb *bolt.Bucket, e hsync.Envelope) error {
 
 // ChangesSince returns the changes of space that vv does not cover, per
 // actor in seq order (actors sorted), at most limit changes and about
-// maxBytes of payload. more reports that changes were left out.
+// maxBytes of payload. more reports that changes were left out. If one of
+// them was dropped (DropCovered), it fails with sync.ErrHistoryDropped.
 func (s *Store) ChangesSince(space string, vv crdt.VersionVector, limit, maxBytes int) (envs []hsync.Envelope, more bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		sp := tx.Bucket(bucketSpaces).Bucket([]byte(space))
@@ -215,14 +216,17 @@ func (s *Store) ChangesSince(space string, vv crdt.VersionVector, limit, maxByte
 		}
 		r := reader{lb: sp.Bucket(bucketLog), limit: limit, maxBytes: maxBytes}
 		hc := sp.Bucket(bucketHeads).Cursor()
-		for k, v := hc.First(); k != nil && !r.full; k, v = hc.Next() {
+		for k, v := hc.First(); k != nil && !r.full && r.err == nil; k, v = hc.Next() {
 			if a := crdt.ActorID(k); readU64(v) > vv[a] {
 				r.actor(a, vv[a])
 			}
 		}
 		envs, more = r.out, r.full
-		return nil
+		return r.err
 	})
+	if errors.Is(err, hsync.ErrHistoryDropped) {
+		return nil, false, err
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: read %q: %w", ErrStore, space, err)
 	}
@@ -236,6 +240,7 @@ type reader struct {
 	bytes           int
 	out             []hsync.Envelope
 	full            bool
+	err             error
 }
 
 func (r *reader) actor(a crdt.ActorID, after uint64) {
@@ -244,7 +249,12 @@ func (r *reader) actor(a crdt.ActorID, after uint64) {
 		return
 	}
 	c := ab.Cursor()
-	for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+	k, v := c.Seek(u64(after + 1))
+	if k != nil && readU64(k) != after+1 { // dropped under a snapshot since the client's session began
+		r.err = fmt.Errorf("%w: %s:%d is kept only in a snapshot now; reconnect", hsync.ErrHistoryDropped, a, after+1)
+		return
+	}
+	for ; k != nil; k, v = c.Next() {
 		size := len(v) + len(a) + 32
 		if len(r.out) == r.limit || (len(r.out) > 0 && r.bytes+size > r.maxBytes) {
 			r.full = true

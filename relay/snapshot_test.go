@@ -198,3 +198,28 @@ func TestSnapshotKeepsHistory(t *testing.T) {
 		t.Fatalf("snapshots applied %d", nst.Applied)
 	}
 }
+
+// With RetainHistory, the changes a snapshot covers stay until that long
+// after it was stored, then are dropped.
+func TestRetainHistoryDelays(t *testing.T) {
+	tr := startRelay(t, func(c *relay.Config) {
+		c.SnapshotAfter, c.DropHistory, c.RetainHistory = 5, true, 300*time.Millisecond
+	})
+	w, wst := newSnapClient(t, "s", "writer")
+	for i := range 20 {
+		wst.Write([]byte(fmt.Sprint(i)))
+	}
+	w.run(relay.Dialer(tr.wsURL))
+	defer w.halt()
+	info := snapshotHeld(t, tr, "s", 20)
+	if _, _, floor, _ := tr.store.Snapshot("s"); len(floor) != 0 && time.Since(info.At) < 250*time.Millisecond {
+		t.Fatalf("dropped at once: floor %v", floor)
+	}
+	waitFor(t, "history dropped after the retention", 5*time.Second, func() bool {
+		_, _, floor, _ := tr.store.Snapshot("s")
+		return floor["writer"] == info.Version["writer"]
+	})
+	if err := tr.store.Check("s"); err != nil {
+		t.Fatal(err)
+	}
+}

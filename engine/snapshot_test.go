@@ -176,3 +176,36 @@ func TestSnapshotJoinQueries(t *testing.T) {
 		t.Fatalf("query: %d documents", len(got))
 	}
 }
+
+// BenchmarkApplySnapshot joins a 5,000-document space (written 20 times)
+// through its snapshot, into memory storage.
+func BenchmarkApplySnapshot(b *testing.B) {
+	t := &testing.T{}
+	writer := openDB(t, engine.NewMemoryStorage())
+	for r := range 20 {
+		for from := 0; from < 5000; from += 500 {
+			ops := make([]engine.Op, 0, 500)
+			for i := from; i < from+500; i++ {
+				ops = append(ops, put("c", map[string]any{"id": fmt.Sprintf("i%05d", i), "title": fmt.Sprintf("item %d", i), "round": float64(r)}))
+			}
+			if err := writer.Commit(ctx, ops); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	vv, data, err := writer.Snapshot(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		db, err := engine.Open(ctx, engine.NewMemoryStorage(), engine.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := db.ApplySnapshot(ctx, vv, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(data)), "snapshot-bytes")
+}

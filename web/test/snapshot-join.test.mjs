@@ -2,8 +2,9 @@
 // a space whose history is 20× its data (5,000 documents each written 20
 // times) is joined by a fresh page in about the time of a space holding
 // them once, with every document equal to the writer's; a page closed
-// mid-join reloads and finishes it. A real relay process on 127.0.0.1
-// that asks for snapshots and drops the history they cover.
+// mid-join reloads and finishes it; a page joins over fetch too. A real
+// relay process on 127.0.0.1 that asks for snapshots and drops the
+// history they cover.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrowser, blankPage } from './helpers.mjs';
@@ -175,6 +176,30 @@ test('a page closed mid-join reloads to a consistent database and finishes the j
   } finally {
     await a.context.close();
     await context.close();
+    await relay.stop();
+  }
+});
+
+test('a fresh page joins through the snapshot over fetch too, every document equal', async () => {
+  const relay = await Relay.create(['-open', '-snapshot-after', '1', '-retain-history', '0s']);
+  await relay.start();
+  const space = `fetch-${process.pid}`;
+  const a = await client(env);
+  let c;
+  try {
+    await connect(a.page, relay, space);
+    await write(a.page, 3);
+    await synced(a.page);
+    await snapshotCovers(relay, space, 3 * DOCS / 1000);
+    c = await client(env);
+    await connect(c.page, relay, space, 'fetch');
+    await holdsAll(c.page);
+    assert.ok(await all(c.page) === await all(a.page), 'the page that joined over fetch holds other documents than the writer');
+    await c.page.evaluate(() => window.db.collection('items').put({ id: 'from-fetch', title: 'after the join' }));
+    await until(a.page, async () => !!(await window.db.collection('items').get('from-fetch')), null, 'the write after the join at the writer');
+  } finally {
+    await a.context.close();
+    await c?.context.close();
     await relay.stop();
   }
 });

@@ -72,6 +72,8 @@ type DB struct {
 	idle     *sync.Cond // on mu: broadcast when flushing ends
 
 	view *viewState
+
+	joining bool // Open found a snapshot join left midway (snapshot.go)
 }
 
 type docKey struct{ collection, id string }
@@ -104,10 +106,11 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 // a first open, which creates the identity, takes it.
 func (db *DB) openStored(ctx context.Context) error {
 	indexes := db.readIndexes(ctx)
-	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails, metaAcked})
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails, metaAcked, metaJoin})
 	if err != nil {
 		return err
 	}
+	db.joining = meta[5] != nil
 	if meta[0] == nil {
 		return db.opts.Coordinator.Exclusive(ctx, func(bool) error {
 			actor, err := db.loadActor(ctx)

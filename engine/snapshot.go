@@ -123,8 +123,12 @@ func (db *DB) loadSnapshot(vv crdt.VersionVector, data []byte) (*crdt.Replica, e
 }
 
 // resumeJoin finishes a join a closed page left midway, from the snapshot
-// it stored. Open runs it.
+// it stored, when Open found its marker.
 func (db *DB) resumeJoin(ctx context.Context) error {
+	if !db.joining {
+		return nil
+	}
+	db.joining = false
 	got, err := db.storage.GetMany(ctx, StoreMeta, []string{metaJoin, metaJoinBlob})
 	if err != nil || got[0] == nil || got[1] == nil {
 		return err

@@ -18,11 +18,11 @@ import (
 // joinBatch documents per storage commit, so the first ones show before
 // the last are stored.
 //
-// Resuming: ApplySnapshot first stores the snapshot itself (metaJoin,
-// metaJoinBlob), and the commit of the last batch deletes it. The first
-// batch's commit stores the merged replica's metadata (its version vector
-// covers the snapshot) while later documents still hold their old state in
-// the storage; a database opened with the marker present finishes the join
+// Resuming: the commit of the first batch stores the snapshot itself
+// (metaJoin, metaJoinBlob), and the commit of the last batch deletes it.
+// The first batch's commit also stores the merged replica's metadata (its
+// version vector covers the snapshot) while later documents still hold
+// their old state in the storage; a database opened with the marker present finishes the join
 // from the stored snapshot before anything reads it (resumeJoin), so no
 // reader sees that mix, and the result is the same merge: documents are
 // written whole, so writing one twice does no harm.
@@ -101,13 +101,11 @@ func (db *DB) ApplySnapshot(ctx context.Context, vv crdt.VersionVector, data []b
 	if err != nil {
 		return err
 	}
-	err = db.locked(ctx, func() error {
-		return db.storage.Commit(ctx, []Write{{Store: StoreMeta, Key: metaJoin, Value: marker}, {Store: StoreMeta, Key: metaJoinBlob, Value: data}})
-	})
-	if err != nil {
-		return err
-	}
-	return db.join(ctx, vv, data, loaded)
+	// The snapshot is stored with the first batch: until that commit the
+	// storage holds the old state, whole, and afterwards a reopened
+	// database finds what it needs to finish.
+	stash := []Write{{Store: StoreMeta, Key: metaJoin, Value: marker}, {Store: StoreMeta, Key: metaJoinBlob, Value: data}}
+	return db.join(ctx, vv, data, loaded, stash)
 }
 
 // loadSnapshot decodes a snapshot and checks that it covers vv.
@@ -137,13 +135,14 @@ func (db *DB) resumeJoin(ctx context.Context) error {
 	if err := msgpack.Unmarshal(got[0], &vv); err != nil {
 		return fmt.Errorf("stored join: %w", errors.Join(ErrStorage, err))
 	}
-	return db.join(ctx, vv, got[1], nil)
+	return db.join(ctx, vv, got[1], nil, nil)
 }
 
 // join merges the snapshot into the replica, then stores every document
-// of the result, joinBatch per commit, the last one deleting the marker.
+// of the result, joinBatch per commit, the first one with stash (the
+// snapshot, unless it is stored already) and the last one deleting it.
 // loaded, if not nil, is the snapshot decoded already.
-func (db *DB) join(ctx context.Context, vv crdt.VersionVector, data []byte, loaded *crdt.Replica) error {
+func (db *DB) join(ctx context.Context, vv crdt.VersionVector, data []byte, loaded *crdt.Replica, stash []Write) error {
 	var merged *crdt.Replica
 	var keys []docKey
 	var prior map[docKey]map[string]any
@@ -162,12 +161,13 @@ func (db *DB) join(ctx context.Context, vv crdt.VersionVector, data []byte, load
 			if db.replica != merged {
 				return nil, errJoinMoved
 			}
-			q, err := db.storeJoined(batch, prior, last)
+			q, err := db.storeJoined(batch, prior, stash, last)
 			return []*queued{q}, err
 		})
 		if err := errors.Join(err, waitAll(qs)); err != nil {
 			return err
 		}
+		stash = nil
 	}
 	return nil
 }
@@ -247,12 +247,13 @@ func (db *DB) changesBeyond(ctx context.Context, vv crdt.VersionVector) ([]*crdt
 	return out, nil
 }
 
-// storeJoined queues the commit of one batch of a join: the documents
-// whole, as the merged replica holds them, their index entries, and with
-// the last batch the deletion of the marker. Call it under committing.
-func (db *DB) storeJoined(batch []docKey, prior map[docKey]map[string]any, last bool) (*queued, error) {
+// storeJoined queues the commit of one batch of a join: stash, the
+// documents whole, as the merged replica holds them, their index entries,
+// and with the last batch the deletion of the stored snapshot. Call it
+// under committing.
+func (db *DB) storeJoined(batch []docKey, prior map[docKey]map[string]any, stash []Write, last bool) (*queued, error) {
 	n := notice{Commit: db.commits + 1, Docs: make([]docValue, 0, len(batch))}
-	var writes []Write
+	writes := append([]Write{}, stash...)
 	for _, k := range batch {
 		value, _ := db.replica.Get(k.collection, k.id)
 		ws, err := db.checkpointWrites(k, value)

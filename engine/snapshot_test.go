@@ -145,7 +145,8 @@ func TestSnapshotJoinResumes(t *testing.T) {
 			t.Fatalf("cut after %d batches: no error", batches)
 		}
 		again := openDB(t, cut.MemoryStorage) // the reload
-		if batches == 0 {                     // nothing stored: the database as it was, to join again
+		if batches == 0 {
+			// Nothing stored: the database as it was, to join again.
 			if got := all(t, again, "c"); !reflect.DeepEqual(got, before) {
 				t.Fatalf("cut before the first batch: %d documents, want %d", len(got), len(before))
 			}

@@ -76,6 +76,8 @@ type DB struct {
 	idle     *sync.Cond // on mu: broadcast when flushing ends
 
 	view *viewState
+
+	joining bool // Open found a snapshot join left midway (snapshot.go)
 }
 
 type docKey struct{ collection, id string }
@@ -95,6 +97,10 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 		storage.Close()
 		return nil, err
 	}
+	if err := db.resumeJoin(ctx); err != nil { // snapshot.go: a page closed mid-join
+		storage.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -104,10 +110,11 @@ func Open(ctx context.Context, storage Storage, opts Options) (*DB, error) {
 // a first open, which creates the identity, takes it.
 func (db *DB) openStored(ctx context.Context) error {
 	indexes := db.readIndexes(ctx)
-	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails, metaAcked, metaLayout})
+	meta, err := db.storage.GetMany(ctx, StoreMeta, []string{metaActor, metaCommit, metaReplica, metaTails, metaAcked, metaLayout, metaJoin})
 	if err != nil {
 		return err
 	}
+	db.joining = meta[6] != nil
 	if meta[0] == nil {
 		return db.opts.Coordinator.Exclusive(ctx, func(bool) error {
 			actor, err := db.loadActor(ctx)

@@ -30,6 +30,11 @@
 // burst of writes they wait for the burst. A failed storage commit fails
 // the commits queued behind it too, as they build on its changes.
 //
+// A join through a relay's snapshot (ApplySnapshot, snapshot.go) holds the
+// whole merged replica in memory while it stores it; another tab that
+// commits meanwhile makes it start again, and a process that stops midway
+// finishes it at the next Open.
+//
 // Documents are validated as JSON-like values: maps with string keys, slices,
 // strings, finite numbers, booleans and nil. Every document carries a
 // non-empty string "id" that names it within its collection.

@@ -29,11 +29,16 @@
 //
 //   - One relay process per data file: bbolt locks the file. Running several
 //     relay instances needs a shared database behind the same Store methods.
-//   - Spaces are never compacted or deleted by the relay. A store's epoch
-//     (WELCOME, protocol version 2) is made with its file: a relay
-//     started on an empty data directory has a new one, and its clients
-//     re-seed it (docs/PROTOCOL.md §5). A relay speaks protocol versions
-//     1 and 2, answering each client in its HELLO's.
+//   - Spaces are never deleted by the relay, and their history is kept
+//     unless Config.DropHistory: then the changes a client's snapshot
+//     covers are dropped (docs/PROTOCOL.md §1b, snapshot.go), and clients
+//     of protocol versions 1 and 2 that lack them get history_dropped. A
+//     snapshot is opaque: the relay checks only that its vector claims no
+//     change it does not hold. A store's epoch (WELCOME, protocol version
+//     2) is made with its file: a relay started on an empty data
+//     directory has a new one, and its clients re-seed it
+//     (docs/PROTOCOL.md §5). A relay speaks protocol versions 1, 2 and 3,
+//     answering each client in its HELLO's.
 //   - A token grants a whole space: its holder may push changes under any
 //     actor id. The relay cannot check authorship of opaque payloads: the
 //     payload stored first under an (actor, seq) stays, and a push of

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hearthdb/hearth/crdt"
 	"github.com/hearthdb/hearth/relay"
@@ -28,7 +29,8 @@ func env(actor string, seq uint64) hsync.Envelope {
 
 // FuzzSyncRequest posts outside bytes to POST /v1/sync of an open relay:
 // the relay must never panic, must answer a known status with a body of
-// valid frames, and must keep every space consistent (Store.Check).
+// valid frames, and must keep every space consistent (Store.Check),
+// snapshots and dropped history included.
 func FuzzSyncRequest(f *testing.F) {
 	hello := &hsync.Hello{Space: "s", Version: crdt.VersionVector{}}
 	f.Add(frames(hello))
@@ -36,6 +38,10 @@ func FuzzSyncRequest(f *testing.F) {
 	f.Add(frames(hello, &hsync.Push{ID: 1, Changes: []hsync.Envelope{env("a", 1)}}, &hsync.Push{ID: 2, Changes: []hsync.Envelope{env("a", 3)}}))
 	f.Add(frames(&hsync.Push{ID: 1, Changes: []hsync.Envelope{env("a", 1)}}))
 	f.Add([]byte{0x92, 0x02, 0x01})
+	v3 := &hsync.Hello{Space: "s", Version: crdt.VersionVector{}, Proto: 3}
+	f.Add(frames(v3))
+	f.Add(frames(&hsync.Hello{Space: "s", Version: crdt.VersionVector{"a": 3}, Proto: 3}, &hsync.Push{ID: 1, Changes: []hsync.Envelope{env("a", 4)}}))
+	f.Add(frames(v3, &hsync.Snapshot{ID: 1, Version: crdt.VersionVector{"a": 1}, Total: 1, Chunk: []byte{1}}))
 	st, err := relay.OpenStore(filepath.Join(f.TempDir(), "fuzz.db"), relay.StoreOptions{NoSync: true, BatchDelay: -1})
 	if err != nil {
 		f.Fatal(err)
@@ -45,6 +51,20 @@ func FuzzSyncRequest(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// Space "t" holds a snapshot and dropped the history it covers: a
+	// HELLO for it gets the snapshot (version 3) or history_dropped.
+	if _, err := st.Append("t", []hsync.Envelope{env("a", 1), env("a", 2), env("a", 3)}); err != nil {
+		f.Fatal(err)
+	}
+	info, err := st.PutSnapshot("t", crdt.VersionVector{"a": 2}, bytes.Repeat([]byte("snap"), 1000), time.Now())
+	if err == nil {
+		_, err = st.DropCovered("t", info.Gen)
+	}
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(frames(&hsync.Hello{Space: "t", Version: crdt.VersionVector{}, Proto: 3}))
+	f.Add(frames(&hsync.Hello{Space: "t", Version: crdt.VersionVector{}, Proto: 2}))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		hello, _, err := relay.ParseSyncRequest(body, hsync.DefaultLimits)
 		if err != nil && hsync.CodeOf(err) == hsync.CodeInternal {
@@ -52,7 +72,7 @@ func FuzzSyncRequest(f *testing.F) {
 		}
 		w := httptest.NewRecorder()
 		r.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/sync", bytes.NewReader(body)))
-		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest && w.Code != http.StatusRequestEntityTooLarge {
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest && w.Code != http.StatusRequestEntityTooLarge && w.Code != http.StatusGone {
 			t.Fatalf("status %d: %x", w.Code, w.Body.Bytes())
 		}
 		if _, err := hsync.DecodeStream(w.Body.Bytes(), hsync.DefaultLimits, 100); err != nil {

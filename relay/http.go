@@ -107,12 +107,19 @@ func (r *Relay) serveSync(w http.ResponseWriter, req *http.Request) {
 func (r *Relay) answer(req *http.Request, sr *syncRequest) ([]byte, error) {
 	space, peer := sr.hello.Space, r.peerOf(sr.hello) // the response speaks the HELLO's version
 	var buf bytes.Buffer
-	wel, err := r.welcome(space)
+	wel, join, err := r.welcomeFor(sr.hello)
 	if err != nil {
 		return nil, err
 	}
 	_ = hsync.AppendVersion(&buf, wel, peer.proto)
 	have := sr.hello.Version.Clone()
+	if join != nil { // the whole snapshot, then the changes after it
+		err := r.snapshotFrames(space, join, func(m hsync.Message) error { return hsync.AppendVersion(&buf, m, peer.proto) })
+		if err != nil {
+			return nil, err
+		}
+		have.Merge(join.Version)
+	}
 	for _, p := range sr.pushes {
 		have.Merge(hsync.VersionOf(p.Changes))
 		ack, err := r.store(space, p)
@@ -187,6 +194,7 @@ var httpStatus = map[hsync.Code]int{
 	hsync.CodeMalformed: http.StatusBadRequest, hsync.CodeVersion: http.StatusBadRequest,
 	hsync.CodeUnknownType: http.StatusBadRequest, hsync.CodeUnexpected: http.StatusBadRequest,
 	hsync.CodeSeqGap: http.StatusConflict, hsync.CodeSeqConflict: http.StatusConflict, hsync.CodeTooLarge: http.StatusRequestEntityTooLarge,
+	hsync.CodeHistoryDropped: http.StatusGone, hsync.CodeSnapshotRefused: http.StatusConflict,
 	hsync.CodeUnauthorized: http.StatusUnauthorized, hsync.CodeTokenExpired: http.StatusUnauthorized,
 	hsync.CodeTooManyConnections: http.StatusServiceUnavailable,
 	hsync.CodeShuttingDown:       http.StatusServiceUnavailable, hsync.CodeInternal: http.StatusInternalServerError,

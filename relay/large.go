@@ -130,19 +130,30 @@ func (r *Relay) maxBody() int64 {
 	return int64(lim.MaxFrame)*(2+hsync.MaxPushFrames) + int64(lim.MaxChange) + int64(hsync.MaxParts(lim))*256
 }
 
-// nextPush reads frames until a push is complete: a PUSH, or the last
-// PART of a change, which stands for PUSH(id, [change]). While a change
-// is partly assembled, only its next PART may come, within partTimeout.
-func (wc *wsConn) nextPush(ctx context.Context) (*hsync.Push, error) {
+// nextPush reads frames until a push is complete: a PUSH, the last
+// PART of a change, which stands for PUSH(id, [change]), or (version 3)
+// the last SNAPSHOT frame of an upload, returned whole. While a change or
+// a snapshot is partly assembled, only its next piece may come, within
+// partTimeout.
+func (wc *wsConn) nextPush(ctx context.Context) (hsync.Message, error) {
 	for {
 		rctx, cancel := ctx, context.CancelFunc(func() {})
-		if wc.asm.Busy() {
+		if wc.asm.Busy() || wc.snapAsm.Busy() {
 			rctx, cancel = context.WithTimeout(ctx, partTimeout)
 		}
 		m, err := wc.read(rctx)
 		cancel()
 		if err != nil {
 			return nil, err
+		}
+		if whole, handled, err := wc.snapshotPiece(m); handled {
+			if err != nil {
+				return nil, err
+			}
+			if whole != nil {
+				return whole, nil
+			}
+			continue
 		}
 		p, err := pushOf(wc.asm, m)
 		if p != nil || err != nil {

@@ -29,6 +29,18 @@ type Config struct {
 	// MaxConns bounds WebSocket connections plus waiting long-polls;
 	// default 1000.
 	MaxConns int
+	// SnapshotAfter asks version 3 clients (WELCOME) to upload a snapshot
+	// once the space holds that many changes beyond its newest snapshot;
+	// 0 never asks (clients upload none).
+	SnapshotAfter uint64
+	// DropHistory drops the changes a snapshot covers once RetainHistory
+	// has passed since it was stored (at once when it is 0). Off (the
+	// default), the relay keeps every change, and snapshots only speed up
+	// joining. Clients that lack a dropped change and cannot take a
+	// snapshot (protocol version 1 and 2) then get history_dropped.
+	DropHistory bool
+	// RetainHistory: see DropHistory.
+	RetainHistory time.Duration
 	// MaxWait caps an HTTP long-poll (?wait=seconds); default 30s.
 	MaxWait time.Duration
 	// Static, if set, serves every path the protocol does not use (the

@@ -73,7 +73,8 @@ func TestWipedRelayIsReseeded(t *testing.T) {
 }
 
 // A relay answers each client in the version of its HELLO: version 1
-// clients get the WELCOME they know, version 2 ones the epoch too; a
+// clients get the WELCOME they know, version 2 ones the epoch too,
+// version 3 ones the snapshot fields as well; a
 // version it does not speak gets unsupported_version in version 1, which
 // every client reads. Over WebSocket and over HTTP.
 func TestProtocolVersions(t *testing.T) {
@@ -85,11 +86,11 @@ func TestProtocolVersions(t *testing.T) {
 		}
 		return b
 	}
-	v3 := bytes.Clone(hello(2))
-	v3[1] = 3
+	v4 := bytes.Clone(hello(2))
+	v4[1] = 4
 	check := func(how string, frame []byte, wantVersion byte, wantEpoch string, wantErr error) {
 		maxChange := uint64(0) // version 2 only, as the epoch
-		if wantVersion == 2 {
+		if wantVersion >= 2 {
 			maxChange = uint64(hsync.DefaultLimits.MaxChange)
 		}
 		t.Helper()
@@ -119,7 +120,8 @@ func TestProtocolVersions(t *testing.T) {
 	}{
 		{hello(1), 1, "", nil},
 		{hello(2), 2, tr.store.Epoch(), nil},
-		{v3, 1, "", hsync.ErrVersion},
+		{hello(3), 3, tr.store.Epoch(), nil},
+		{v4, 1, "", hsync.ErrVersion},
 	}
 	ctx := context.Background()
 	for _, c := range cases {

@@ -157,19 +157,22 @@ func appendTx(tx *bolt.Tx, space string, envs []hsync.Envelope, heads crdt.Versi
 	if err != nil {
 		return err
 	}
+	fb := sp.Bucket(bucketFloor) // nil until a change was dropped (store_snapshot.go)
 	for _, e := range envs {
-		if err := appendOne(hb, lb, e, heads); err != nil {
+		if err := appendOne(hb, lb, fb, e, heads); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func appendOne(hb, lb *bolt.Bucket, e hsync.Envelope, heads crdt.VersionVector) error {
+func appendOne(hb, lb, fb *bolt.Bucket, e hsync.Envelope, heads crdt.VersionVector) error {
 	actor := []byte(e.Actor)
 	head := readU64(hb.Get(actor))
 	heads[e.Actor] = head
 	switch {
+	case fb != nil && e.Seq <= readU64(fb.Get(actor)):
+		return nil // dropped under a snapshot: acknowledged as a replay, its bytes unchecked
 	case e.Seq <= head:
 		return checkReplay(lb, e)
 	case e.Seq > head+1:
@@ -203,7 +206,8 @@ func checkReplay(lb *bolt.Bucket, e hsync.Envelope) error {
 
 // ChangesSince returns the changes of space that vv does not cover, per
 // actor in seq order (actors sorted), at most limit changes and about
-// maxBytes of payload. more reports that changes were left out.
+// maxBytes of payload. more reports that changes were left out. If one of
+// them was dropped (DropCovered), it fails with sync.ErrHistoryDropped.
 func (s *Store) ChangesSince(space string, vv crdt.VersionVector, limit, maxBytes int) (envs []hsync.Envelope, more bool, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		sp := tx.Bucket(bucketSpaces).Bucket([]byte(space))
@@ -212,14 +216,17 @@ func (s *Store) ChangesSince(space string, vv crdt.VersionVector, limit, maxByte
 		}
 		r := reader{lb: sp.Bucket(bucketLog), limit: limit, maxBytes: maxBytes}
 		hc := sp.Bucket(bucketHeads).Cursor()
-		for k, v := hc.First(); k != nil && !r.full; k, v = hc.Next() {
+		for k, v := hc.First(); k != nil && !r.full && r.err == nil; k, v = hc.Next() {
 			if a := crdt.ActorID(k); readU64(v) > vv[a] {
 				r.actor(a, vv[a])
 			}
 		}
 		envs, more = r.out, r.full
-		return nil
+		return r.err
 	})
+	if errors.Is(err, hsync.ErrHistoryDropped) {
+		return nil, false, err
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: read %q: %w", ErrStore, space, err)
 	}
@@ -233,6 +240,7 @@ type reader struct {
 	bytes           int
 	out             []hsync.Envelope
 	full            bool
+	err             error
 }
 
 func (r *reader) actor(a crdt.ActorID, after uint64) {
@@ -241,7 +249,12 @@ func (r *reader) actor(a crdt.ActorID, after uint64) {
 		return
 	}
 	c := ab.Cursor()
-	for k, v := c.Seek(u64(after + 1)); k != nil; k, v = c.Next() {
+	k, v := c.Seek(u64(after + 1))
+	if k != nil && readU64(k) != after+1 { // dropped under a snapshot since the client's session began
+		r.err = fmt.Errorf("%w: %s:%d is kept only in a snapshot now; reconnect", hsync.ErrHistoryDropped, a, after+1)
+		return
+	}
+	for ; k != nil; k, v = c.Next() {
 		size := len(v) + len(a) + 32
 		if len(r.out) == r.limit || (len(r.out) > 0 && r.bytes+size > r.maxBytes) {
 			r.full = true
@@ -253,8 +266,9 @@ func (r *reader) actor(a crdt.ActorID, after uint64) {
 }
 
 // Check verifies the store's invariants for the given spaces (all spaces
-// when none is given): every actor's log holds exactly the seqs 1..head of
-// its head entry, and no log lacks a head. Tests and fuzzing run it after
+// when none is given): every actor's log holds exactly the seqs
+// floor+1..head (the floor is 0 unless DropCovered dropped changes), and
+// no log lacks a head. Tests and fuzzing run it after
 // bad input.
 func (s *Store) Check(spaces ...string) error {
 	return s.db.View(func(tx *bolt.Tx) error {
@@ -280,6 +294,8 @@ func (s *Store) Check(spaces ...string) error {
 
 func checkSpace(sp *bolt.Bucket) error {
 	hb, lb := sp.Bucket(bucketHeads), sp.Bucket(bucketLog)
+	floor := crdt.VersionVector{}
+	readFloor(sp, floor)
 	if hb == nil || lb == nil {
 		return errors.New("missing heads or log bucket")
 	}
@@ -296,7 +312,7 @@ func checkSpace(sp *bolt.Bucket) error {
 		if ab == nil {
 			return fmt.Errorf("head of %q has no log", actor)
 		}
-		want := uint64(1)
+		want := floor[crdt.ActorID(actor)] + 1
 		c := ab.Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if readU64(k) != want {
@@ -305,7 +321,7 @@ func checkSpace(sp *bolt.Bucket) error {
 			want++
 		}
 		if want-1 != readU64(v) {
-			return fmt.Errorf("%q: head %d but %d changes", actor, readU64(v), want-1)
+			return fmt.Errorf("%q: head %d but changes up to %d", actor, readU64(v), want-1)
 		}
 		return nil
 	})

@@ -36,6 +36,13 @@ type wsConn struct {
 	// the largest change it takes.
 	peer peer
 	asm  *hsync.Assembler // pushed PART frames (large.go)
+	// wmu orders writes: a sequence that must go back to back (the
+	// SNAPSHOT or PART frames of one blob) holds it throughout.
+	wmu sync.Mutex
+	// join is the snapshot the session starts with (nil: none); snapAsm
+	// assembles an uploaded one (snapshot.go).
+	join    *SnapshotInfo
+	snapAsm *hsync.SnapshotAssembler
 }
 
 func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request) {
@@ -114,11 +121,13 @@ func (wc *wsConn) handshake(ctx context.Context) error {
 		return err
 	}
 	wc.space, wc.sent, wc.peer, wc.asm = hello.Space, hello.Version.Clone(), wc.r.peerOf(hello), wc.r.assembler()
+	wc.snapAsm = wc.r.snapshotAssembler()
 	wc.log = wc.log.With("space", hello.Space)
-	w, err := wc.r.welcome(hello.Space)
+	w, join, err := wc.r.welcomeFor(hello)
 	if err != nil {
 		return err
 	}
+	wc.join = join
 	return wc.write(ctx, w)
 }
 
@@ -135,6 +144,13 @@ func (wc *wsConn) read(ctx context.Context) (hsync.Message, error) {
 }
 
 func (wc *wsConn) write(ctx context.Context, m hsync.Message) error {
+	wc.wmu.Lock()
+	defer wc.wmu.Unlock()
+	return wc.writeLocked(ctx, m)
+}
+
+// writeLocked is write for a caller holding wmu.
+func (wc *wsConn) writeLocked(ctx context.Context, m hsync.Message) error {
 	frame, err := hsync.EncodeVersion(m, wc.peer.proto)
 	if err != nil {
 		return err
@@ -148,11 +164,19 @@ func (wc *wsConn) write(ctx context.Context, m hsync.Message) error {
 // readLoop stores PUSH frames and acknowledges them after the commit.
 func (wc *wsConn) readLoop(ctx context.Context) error {
 	defer wc.asm.Reset()
+	defer wc.snapAsm.Reset()
 	for {
-		p, err := wc.nextPush(ctx)
+		m, err := wc.nextPush(ctx)
 		if err != nil {
 			return err
 		}
+		if snap, ok := m.(*hsync.Snapshot); ok {
+			if err := wc.storeSnapshot(ctx, snap); err != nil {
+				return err
+			}
+			continue
+		}
+		p := m.(*hsync.Push)
 		wc.mu.Lock()
 		wc.sent.Merge(hsync.VersionOf(p.Changes)) // the client has them
 		wc.mu.Unlock()
@@ -170,6 +194,11 @@ func (wc *wsConn) readLoop(ctx context.Context) error {
 // LIVE batch whenever the space changed, always reading from the store what
 // the client lacks.
 func (wc *wsConn) writeLoop(ctx context.Context, wake <-chan struct{}) error {
+	if wc.join != nil {
+		if err := wc.sendSnapshot(ctx, wc.join); err != nil {
+			return err
+		}
+	}
 	catchingUp := true
 	for {
 		more, err := wc.sendBatch(ctx, catchingUp)
@@ -203,8 +232,10 @@ func (wc *wsConn) sendBatch(ctx context.Context, catchingUp bool) (more bool, er
 	envs = deliverable(unseen(envs, wc.sent), wc.peer, wc.sent, wc.log)
 	wc.sent.Merge(hsync.VersionOf(envs))
 	wc.mu.Unlock()
+	wc.wmu.Lock() // a change in PART frames goes back to back, no ACK between
+	defer wc.wmu.Unlock()
 	for _, m := range outgoing(envs, wc.r.cfg.Limits, catchingUp, !more) {
-		if err := wc.write(ctx, m); err != nil {
+		if err := wc.writeLocked(ctx, m); err != nil {
 			return more, err
 		}
 	}

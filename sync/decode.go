@@ -77,12 +77,12 @@ func decodeOne(r *bytes.Reader, lim Limits) (Message, error) {
 // version 1; version 2 adds PART and fields to HELLO and WELCOME (extra).
 var fieldCount = map[Type]int{
 	TypeHello: 3, TypeWelcome: 3, TypePush: 2, TypeAck: 2,
-	TypeChanges: 2, TypeLive: 1, TypeError: 3, TypePart: 6,
+	TypeChanges: 2, TypeLive: 1, TypeError: 3, TypePart: 6, TypeSnapshot: 5,
 }
 
 func (d *reader) body(t Type, fields int, v uint64) Message {
 	want, ok := fieldCount[t]
-	if t == TypePart && v < 2 {
+	if (t == TypePart && v < 2) || (t == TypeSnapshot && v < SnapshotProtocolVersion) {
 		ok = false
 	}
 	want += extra(t, v)
@@ -107,9 +107,14 @@ func (d *reader) body(t Type, fields int, v uint64) Message {
 			w.MaxChange = d.uint()
 			w.Epoch = d.str(MaxIDLen)
 		}
+		if v >= 3 {
+			w.Snapshot, w.SnapshotAfter, w.MaxSnapshot = d.vv(), d.uint(), d.uint()
+		}
 		return w
 	case TypePart:
 		return d.part()
+	case TypeSnapshot:
+		return d.snapshot()
 	case TypePush:
 		return &Push{ID: d.uint(), Changes: d.envs()}
 	case TypeAck:

@@ -24,9 +24,13 @@
 //   - A session assumes it is the only writer of the acknowledged version
 //     vector and relay epoch it persists through [LocalStore.SetAcked] and
 //     [LocalStore.SetEpoch].
-//   - A session speaks [ProtocolVersion] and falls back, for the rest of
-//     its life, to [MinProtocolVersion] when a relay refuses its HELLO
-//     with unsupported_version.
+//   - A session speaks [ProtocolVersion] when its store is a
+//     [SnapshotStore] (version 2 otherwise) and falls back one version,
+//     for the rest of its life, each time a relay refuses its HELLO with
+//     unsupported_version.
+//   - A snapshot received is applied inside Receive, which holds the
+//     session's lock while the store stores it; uploads go over
+//     WebSocket only (Run), never in the HTTP binding.
 //   - Changes are pushed and applied in per-actor seq order; [LocalStore]
 //     implementations must return contiguous runs from ChangesSince.
 //   - The session holds its lock while it calls LocalStore; a LocalStore must

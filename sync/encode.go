@@ -57,6 +57,11 @@ func AppendVersion(buf *bytes.Buffer, m Message, v uint64) error {
 			w.uint(m.MaxChange)
 			w.str(m.Epoch)
 		}
+		if w.v >= 3 {
+			w.vv(m.Snapshot)
+			w.uint(m.SnapshotAfter)
+			w.uint(m.MaxSnapshot)
+		}
 	case *Push:
 		w.head(TypePush, 2)
 		w.uint(m.ID)
@@ -96,6 +101,16 @@ func appendMore(w *writer, m Message) error {
 		w.uint(m.Total)
 		w.uint(m.Offset)
 		w.bin(m.Chunk)
+	case *Snapshot:
+		if w.v < SnapshotProtocolVersion {
+			return fmt.Errorf("%w: SNAPSHOT needs protocol version %d", ErrVersion, SnapshotProtocolVersion)
+		}
+		w.head(TypeSnapshot, 5)
+		w.uint(m.ID)
+		w.vv(m.Version)
+		w.uint(m.Total)
+		w.uint(m.Offset)
+		w.bin(m.Chunk)
 	default:
 		return fmt.Errorf("%w: cannot encode %T", ErrUnknownType, m)
 	}
@@ -120,13 +135,16 @@ func frameVersion(m Message, v uint64) uint64 {
 }
 
 // extra is the number of fields version v adds to a message of type t:
-// max_change to HELLO, max_change and epoch to WELCOME.
+// max_change to HELLO, max_change and epoch to WELCOME (version 2), and
+// snapshot, snapshot_after and max_snapshot to WELCOME (version 3).
 func extra(t Type, v uint64) int {
 	switch {
 	case v < 2:
 		return 0
 	case t == TypeHello:
 		return 1
+	case t == TypeWelcome && v >= 3:
+		return 5
 	case t == TypeWelcome:
 		return 2
 	}

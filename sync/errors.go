@@ -23,6 +23,9 @@ const (
 	CodeInternal           Code = 10 // relay failure (storage)
 	CodeShuttingDown       Code = 11 // relay is shutting down
 	CodeSeqConflict        Code = 12 // a pushed change differs from the one held
+	CodeHistoryDropped     Code = 13 // the client needs changes the relay dropped, and cannot take a snapshot
+	CodeSnapshotRefused    Code = 14 // an uploaded snapshot claims changes the relay does not hold
+	lastCode                    = CodeSnapshotRefused
 )
 
 // Sentinel errors, one per protocol error code. Errors returned by this
@@ -55,6 +58,14 @@ var (
 	// (a copied or restored replica) or a change was forged. Retrying
 	// cannot help, so Run and RunPoll stop on it.
 	ErrSeqConflict = errors.New("hearth/sync: seq conflict")
+	// ErrHistoryDropped reports that the relay dropped changes the client
+	// lacks (they are covered by a snapshot, under the relay's retention
+	// rule) and the client cannot take a snapshot (protocol version 1 or
+	// 2). The client cannot sync with this relay until it is upgraded.
+	ErrHistoryDropped = errors.New("hearth/sync: history dropped by the relay")
+	// ErrSnapshotRefused reports an uploaded snapshot that the relay
+	// refuses: its version vector claims changes the relay does not hold.
+	ErrSnapshotRefused = errors.New("hearth/sync: snapshot refused")
 	// ErrHistoryMissing reports that the local replica no longer holds a
 	// change that its version vector covers and the relay lacks (a log
 	// compacted by an older version), so it cannot send it. It is local,
@@ -103,7 +114,7 @@ func ErrorCode(err error) string {
 	case errors.Is(err, ErrStorage):
 		return "storage"
 	}
-	for c := CodeMalformed; c <= CodeSeqConflict; c++ {
+	for c := CodeMalformed; c <= lastCode; c++ {
 		if errors.Is(err, codeErrs[c]) {
 			return c.String()
 		}
@@ -124,6 +135,7 @@ var codeErrs = map[Code]error{
 	CodeSeqGap: ErrSeqGap, CodeUnexpected: ErrUnexpected,
 	CodeTooManyConnections: ErrTooManyConnections, CodeInternal: ErrInternal,
 	CodeShuttingDown: ErrShuttingDown, CodeSeqConflict: ErrSeqConflict,
+	CodeHistoryDropped: ErrHistoryDropped, CodeSnapshotRefused: ErrSnapshotRefused,
 }
 
 var codeNames = map[Code]string{
@@ -133,6 +145,7 @@ var codeNames = map[Code]string{
 	CodeSeqGap: "seq_gap", CodeUnexpected: "unexpected_message",
 	CodeTooManyConnections: "too_many_connections", CodeInternal: "internal",
 	CodeShuttingDown: "shutting_down", CodeSeqConflict: "seq_conflict",
+	CodeHistoryDropped: "history_dropped", CodeSnapshotRefused: "snapshot_refused",
 }
 
 // String returns the stable name of c, e.g. "seq_gap".
@@ -158,7 +171,7 @@ func CodeOf(err error) Code {
 	if errors.As(err, &re) {
 		return re.Code
 	}
-	for c := CodeMalformed; c <= CodeSeqConflict; c++ {
+	for c := CodeMalformed; c <= lastCode; c++ {
 		if errors.Is(err, codeErrs[c]) {
 			return c
 		}

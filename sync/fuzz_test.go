@@ -26,7 +26,7 @@ func addVectorSeeds(f *testing.F) {
 // must re-encode to a frame that decodes to the same message.
 func FuzzDecode(f *testing.F) {
 	addVectorSeeds(f)
-	small := hsync.Limits{MaxFrame: 4096, MaxBatch: 8, MaxPayload: 64, MaxActors: 8, MaxChange: 1 << 16}
+	small := hsync.Limits{MaxFrame: 4096, MaxBatch: 8, MaxPayload: 64, MaxActors: 8, MaxChange: 1 << 16, MaxSnapshot: 1 << 16}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, lim := range []hsync.Limits{hsync.DefaultLimits, small} {
 			m, err := hsync.Decode(data, lim)
@@ -49,7 +49,7 @@ func roundTrip(t *testing.T, m hsync.Message, lim hsync.Limits) {
 	if err != nil {
 		t.Fatalf("re-encode %#v: %v", m, err)
 	}
-	m2, err := hsync.Decode(enc, hsync.Limits{MaxFrame: len(enc), MaxBatch: lim.MaxBatch, MaxPayload: lim.MaxPayload, MaxActors: lim.MaxActors, MaxChange: lim.MaxChange})
+	m2, err := hsync.Decode(enc, hsync.Limits{MaxFrame: len(enc), MaxBatch: lim.MaxBatch, MaxPayload: lim.MaxPayload, MaxActors: lim.MaxActors, MaxChange: lim.MaxChange, MaxSnapshot: lim.MaxSnapshot})
 	if err != nil {
 		t.Fatalf("decode of re-encoded %x: %v", enc, err)
 	}
@@ -79,8 +79,59 @@ func FuzzSessionReceive(f *testing.F) {
 		&hsync.Part{Actor: "x", Seq: 2, Total: 9, Chunk: []byte{1}}, &hsync.Changes{Done: true}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := &strictStore{MemStore: synctest.NewMemStore("me")}
-		st.Write([]byte("a"))
-		st.Write([]byte("b"))
+		receiveAll(t, st, st.MemStore, &st.bad, data)
+	})
+}
+
+// FuzzSnapshotReceive is FuzzSessionReceive for a session that speaks
+// protocol version 3 (its store takes snapshots): SNAPSHOT pieces in any
+// order and state must never hand the store a bad snapshot or a change
+// out of order.
+func FuzzSnapshotReceive(f *testing.F) {
+	seq := func(msgs ...hsync.Message) []byte {
+		var out []byte
+		for _, m := range msgs {
+			b, _ := hsync.Encode(m)
+			out = append(append(out, byte(len(b))), b...)
+		}
+		return out
+	}
+	snap, _ := func() ([]byte, error) {
+		o := synctest.NewSnapStore("x")
+		o.Write([]byte("x1"))
+		_, b, err := o.Snapshot()
+		return b, err
+	}()
+	f.Add(seq(&hsync.Welcome{}, &hsync.Snapshot{Version: crdt.VersionVector{"x": 1}, Total: uint64(len(snap)), Chunk: snap},
+		&hsync.Changes{Changes: []hsync.Envelope{{Actor: "x", Seq: 2}}, Done: true}))
+	f.Add(seq(&hsync.Welcome{}, &hsync.Snapshot{Version: crdt.VersionVector{"x": 1}, Total: 9, Chunk: []byte{1}},
+		&hsync.Changes{Done: true}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st := &strictSnapStore{SnapStore: synctest.NewSnapStore("me")}
+		receiveAll(t, st, st.MemStore, &st.bad, data)
+	})
+}
+
+// strictSnapStore is strictStore over a SnapStore.
+type strictSnapStore struct {
+	*synctest.SnapStore
+	bad error
+}
+
+func (s *strictSnapStore) ApplyRemote(envs []hsync.Envelope) error {
+	err := s.SnapStore.ApplyRemote(envs)
+	if err != nil {
+		s.bad = err
+	}
+	return err
+}
+
+// receiveAll runs the frames of data (each prefixed by its length byte)
+// through a session over st, reconnecting after every error.
+func receiveAll(t *testing.T, st hsync.LocalStore, mem *synctest.MemStore, bad *error, data []byte) {
+	{
+		mem.Write([]byte("a"))
+		mem.Write([]byte("b"))
 		s, err := hsync.NewSession(hsync.Config{Space: "s", Window: 2}, st)
 		if err != nil {
 			t.Fatal(err)
@@ -98,8 +149,8 @@ func FuzzSessionReceive(f *testing.F) {
 					t.Fatal(err)
 				}
 			}
-			if st.bad != nil {
-				t.Fatalf("store got bad input: %v", st.bad)
+			if *bad != nil {
+				t.Fatalf("store got bad input: %v", *bad)
 			}
 			total := 0
 			for _, n := range st.Version() {
@@ -109,7 +160,7 @@ func FuzzSessionReceive(f *testing.F) {
 				t.Fatalf("pending %d of %d changes", p, total)
 			}
 		}
-	})
+	}
 }
 
 // strictStore records any ApplyRemote the in-memory store rejects.

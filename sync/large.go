@@ -43,13 +43,14 @@ func (s *Session) helloOf(h *Hello) *Hello {
 	return h
 }
 
-// versionRefusedLocked falls back to version 1 when a relay refused the
+// versionRefusedLocked falls back one version when a relay refused the
 // HELLO's version: an old relay answers unsupported_version (in version
-// 1, before it understood the HELLO), and the next connection speaks what
-// it understands, without max_change, epoch or PART.
+// 1, before it understood the HELLO), and the next connection tries the
+// version before (3, 2, then 1, without snapshots, then without
+// max_change, epoch or PART).
 func (s *Session) versionRefusedLocked(e *ErrorMessage) {
 	if e.Code == CodeVersion && s.proto > MinProtocolVersion {
-		s.proto = MinProtocolVersion
+		s.proto-- // a version 2 relay refuses 3, a version 1 relay 3 then 2
 	}
 }
 

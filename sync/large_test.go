@@ -131,7 +131,7 @@ func TestSessionPushesAndReceivesParts(t *testing.T) {
 	st.Write([]byte("small"))
 	s := newSession(t, st)
 	hello := must(t)(s.Connect())[0].(*hsync.Hello)
-	if hello.Proto != hsync.ProtocolVersion || hello.MaxChange != uint64(hsync.DefaultLimits.MaxChange) {
+	if hello.Proto != hsync.SnapshotProtocolVersion-1 || hello.MaxChange != uint64(hsync.DefaultLimits.MaxChange) {
 		t.Fatalf("HELLO version %d max_change %d", hello.Proto, hello.MaxChange)
 	}
 	msgs := must(t)(s.Receive(enc(t, welcomeV2())))

@@ -5,11 +5,16 @@ import "github.com/hearthdb/hearth/crdt"
 // Protocol versions. Every frame starts with its version (docs/PROTOCOL.md
 // §9). A session speaks one version: the client's HELLO chooses it and the
 // relay answers in it. Version 2 adds PART frames, max_change to HELLO and
-// WELCOME, and WELCOME's epoch; every other message is the same in both.
+// WELCOME, and WELCOME's epoch; version 3 adds SNAPSHOT frames and
+// WELCOME's snapshot fields (snapshot.go); every other message is the same
+// in all.
 const (
-	// ProtocolVersion is the newest version, the one a client tries first
-	// and Encode writes.
-	ProtocolVersion = 2
+	// ProtocolVersion is the newest version, the one a client whose store
+	// takes snapshots tries first, and the one Encode writes.
+	ProtocolVersion = 3
+	// SnapshotProtocolVersion is the first version with snapshots; a
+	// client whose store cannot take them speaks the one before.
+	SnapshotProtocolVersion = 3
 	// MinProtocolVersion is the oldest version this package still speaks
 	// (relays answer its clients; clients fall back to it).
 	MinProtocolVersion = 1
@@ -37,11 +42,14 @@ type Limits struct {
 	// MaxChange is the largest change payload (version 2: PART frames
 	// carry those that do not fit a frame).
 	MaxChange int
+	// MaxSnapshot is the largest snapshot (version 3: SNAPSHOT frames).
+	MaxSnapshot int
 }
 
 // DefaultLimits are the limits of the reference relay and of sessions that
 // have not yet heard a relay's WELCOME.
-var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 1 << 20, MaxActors: 4096, MaxChange: 32 << 20}
+var DefaultLimits = Limits{MaxFrame: 1 << 20, MaxBatch: 1000, MaxPayload: 1 << 20, MaxActors: 4096, MaxChange: 32 << 20,
+	MaxSnapshot: 64 << 20}
 
 // WithDefaults returns l with every zero field set from DefaultLimits.
 func (l Limits) WithDefaults() Limits {
@@ -61,6 +69,9 @@ func (l Limits) WithDefaults() Limits {
 	if l.MaxChange <= 0 {
 		l.MaxChange = d.MaxChange
 	}
+	if l.MaxSnapshot <= 0 {
+		l.MaxSnapshot = d.MaxSnapshot
+	}
 	return l
 }
 
@@ -77,6 +88,8 @@ const (
 	TypeLive    Type = 6 // relay -> client: live changes from other clients
 	TypeError   Type = 7 // either way: a protocol error
 	TypePart    Type = 8 // either way (version 2): a piece of a large change
+	// TypeSnapshot goes either way (version 3): a piece of a snapshot.
+	TypeSnapshot Type = 9
 )
 
 // Envelope carries one change: its actor, its seq (from 1, no gaps per
@@ -116,9 +129,18 @@ type Welcome struct {
 	MaxChange uint64
 	// Epoch names the relay's storage of the space: made once with it and
 	// never changed, so a new one means a relay that starts again from
-	// nothing (wiped or replaced). Version 2 only; "" in version 1, or
-	// from a relay that keeps no epoch.
+	// nothing (wiped or replaced). Version 2 and later; "" in version 1,
+	// or from a relay that keeps no epoch.
 	Epoch string
+	// Snapshot is the version vector of the newest snapshot the relay
+	// holds for the space (empty: none). Version 3 only.
+	Snapshot crdt.VersionVector
+	// SnapshotAfter asks clients to upload a snapshot once the relay
+	// holds that many changes beyond Snapshot (0: never). Version 3 only.
+	SnapshotAfter uint64
+	// MaxSnapshot is the largest snapshot the relay stores. Version 3
+	// only.
+	MaxSnapshot uint64
 }
 
 // Push asks the relay to store changes; ID is echoed by the Ack or Error.

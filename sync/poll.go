@@ -42,7 +42,7 @@ func (s *Session) PollResponse(body []byte) (again bool, err error) {
 	defer s.emit()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	msgs, err := DecodeStream(body, s.lim, 2+MaxPushFrames+MaxParts(s.lim))
+	msgs, err := DecodeStream(body, s.lim, 2+MaxPushFrames+MaxParts(s.lim)+SnapshotParts(s.lim))
 	if err != nil {
 		return false, err
 	}

@@ -138,7 +138,7 @@ func TestOldRelayFallsBackToVersion1(t *testing.T) {
 		t.Fatal(err)
 	}
 	hello, err := s.Connect()
-	if err != nil || hello[0][1] != hsync.ProtocolVersion {
+	if err != nil || hello[0][1] != hsync.SnapshotProtocolVersion-1 {
 		t.Fatalf("first HELLO %x, %v", hello, err)
 	}
 	refusal, _ := hsync.EncodeVersion(&hsync.ErrorMessage{Code: hsync.CodeVersion, Message: "got version 2"}, 1)

@@ -69,7 +69,8 @@ type Session struct {
 	nextSub  int
 	emitted  Status
 	kick     chan struct{}
-	large    large // changes over a frame (large.go)
+	large    large     // changes over a frame (large.go)
+	snap     snapState // snapshots (snapshot.go)
 }
 
 // NewSession returns an offline session for cfg.Space over store.
@@ -89,7 +90,7 @@ func NewSession(cfg Config, store LocalStore) (*Session, error) {
 	if err != nil {
 		return nil, storageErr("load relay epoch", err)
 	}
-	s := &Session{cfg: cfg, store: store, lim: cfg.Limits, acked: acked.Clone(), epoch: epoch, proto: ProtocolVersion,
+	s := &Session{cfg: cfg, store: store, lim: cfg.Limits, acked: acked.Clone(), epoch: epoch, proto: protoFor(store),
 		flight: map[uint64]bool{}, subs: map[int]func(Status){}, kick: make(chan struct{}, 1)}
 	s.resetLocked()
 	s.emitted = s.statusLocked()
@@ -169,11 +170,19 @@ func (s *Session) Receive(frame []byte) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.handleLocked(m)
+	out, err := s.handleLocked(m)
+	if err != nil {
+		return out, err
+	}
+	up, err := s.uploadLocked()
+	return append(out, up...), err
 }
 
 func (s *Session) handleLocked(m Message) ([][]byte, error) {
 	if handled, err := s.partOrderLocked(m); handled {
+		return nil, err
+	}
+	if handled, err := s.snapOrderLocked(m); handled {
 		return nil, err
 	}
 	if _, ok := m.(*Welcome); !ok && s.state == Connecting {
@@ -221,6 +230,7 @@ func (s *Session) acceptWelcomeLocked(w *Welcome) error {
 		s.lim.MaxBatch = int(w.MaxBatch)
 	}
 	s.adoptChangeLimitLocked(w)
+	s.welcomeSnapLocked(w)
 	s.acked = welcomeAcked(s.epoch, s.acked, w, s.store.Version())
 	s.welcomed = true
 	if err := s.store.SetAcked(s.acked); err != nil {
@@ -279,6 +289,10 @@ func verifyAcked(acked, relay, local crdt.VersionVector) crdt.VersionVector {
 }
 
 func (s *Session) ackLocked(a *Ack) ([][]byte, error) {
+	if s.snapAckLocked(a) {
+		out, err := s.fillLocked()
+		return out, s.refreshLocked(err)
+	}
 	if !s.flight[a.ID] {
 		return nil, fmt.Errorf("%w: ACK for unknown push %d", ErrUnexpected, a.ID)
 	}
@@ -406,6 +420,7 @@ func (s *Session) resetLocked() {
 	s.sent = s.acked.Clone()
 	clear(s.flight)
 	s.resetLargeLocked()
+	s.resetSnapLocked()
 	s.pending = s.countPendingLocked()
 }
 

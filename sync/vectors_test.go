@@ -42,11 +42,17 @@ type jsonMsg struct {
 	Epoch     string `json:"epoch,omitempty"`
 	Total     uint64 `json:"total,omitempty"`
 	Offset    uint64 `json:"offset,omitempty"`
+	// Version 3: WELCOME's snapshot fields; SNAPSHOT's version is
+	// Version, its chunk Chunk (hex), its id, total and offset above.
+	Snapshot      map[string]uint64 `json:"snapshot,omitempty"`
+	SnapshotAfter uint64            `json:"snapshot_after,omitempty"`
+	MaxSnapshot   uint64            `json:"max_snapshot,omitempty"`
+	Chunk         string            `json:"chunk_hex,omitempty"`
 }
 
 type vector struct {
 	Name     string   `json:"name"`
-	Protocol uint64   `json:"protocol,omitempty"` // of valid frames: 1 or 2
+	Protocol uint64   `json:"protocol,omitempty"` // of valid frames: 1, 2 or 3
 	Meaning  string   `json:"meaning"`
 	Hex      string   `json:"hex"`
 	Message  *jsonMsg `json:"message,omitempty"`
@@ -86,8 +92,18 @@ func toMessage(t *testing.T, v vector) hsync.Message {
 	case "hello":
 		return &hsync.Hello{Space: j.Space, Token: j.Token, Version: vvOf(j.Version), Proto: v.Protocol, MaxChange: j.MaxChange}
 	case "welcome":
-		return &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch, Proto: v.Protocol,
-			MaxChange: j.MaxChange, Epoch: j.Epoch}
+		w := &hsync.Welcome{Version: vvOf(j.Version), MaxFrame: j.MaxFrame, MaxBatch: j.MaxBatch, Proto: v.Protocol,
+			MaxChange: j.MaxChange, Epoch: j.Epoch, Snapshot: vvOf(j.Snapshot), SnapshotAfter: j.SnapshotAfter, MaxSnapshot: j.MaxSnapshot}
+		if j.Snapshot == nil && v.Protocol < 3 {
+			w.Snapshot = nil // version 3 decodes an empty map
+		}
+		return w
+	case "snapshot":
+		chunk, err := hex.DecodeString(j.Chunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &hsync.Snapshot{ID: j.ID, Version: vvOf(j.Version), Total: j.Total, Offset: j.Offset, Chunk: chunk}
 	case "part":
 		e := envsOf(t, j.Changes)[0]
 		return &hsync.Part{ID: j.ID, Actor: e.Actor, Seq: e.Seq, Total: j.Total, Offset: j.Offset, Chunk: e.Payload}

@@ -47,6 +47,36 @@ type serveFlags struct {
 	maxConns, maxFrame, maxBatch, maxChange          int
 	maxAssembly                                      int64
 	drain                                            time.Duration
+	maxSnapshot                                      int
+	snapshotAfter                                    uint64
+	retain                                           retainFlag
+}
+
+// retainFlag is -retain-history: "all" (keep every change) or a duration
+// after which the changes a snapshot covers are dropped.
+type retainFlag struct {
+	drop bool
+	d    time.Duration
+}
+
+func (f *retainFlag) String() string {
+	if !f.drop {
+		return "all"
+	}
+	return f.d.String()
+}
+
+func (f *retainFlag) Set(s string) error {
+	if s == "all" {
+		*f = retainFlag{}
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want \"all\" or a duration >= 0, got %q", s)
+	}
+	*f = retainFlag{drop: true, d: d}
+	return nil
 }
 
 func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
@@ -64,6 +94,9 @@ func parseServe(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.IntVar(&f.maxBatch, "max-batch", hsync.DefaultLimits.MaxBatch, "max changes per batch")
 	fs.IntVar(&f.maxChange, "max-change", hsync.DefaultLimits.MaxChange, "max bytes of one change (larger ones travel in PART frames)")
 	fs.Int64Var(&f.maxAssembly, "max-assembly", 0, "max bytes of changes being assembled from parts, all sessions together (default 8 × max-change)")
+	fs.IntVar(&f.maxSnapshot, "max-snapshot", hsync.DefaultLimits.MaxSnapshot, "max bytes of a snapshot a client uploads (protocol version 3)")
+	fs.Uint64Var(&f.snapshotAfter, "snapshot-after", 10000, "ask clients for a snapshot once a space holds this many changes beyond its newest one (0: never)")
+	fs.Var(&f.retain, "retain-history", `"all" keeps every change (default); a duration (e.g. 0s, 24h) drops the changes a snapshot covers that long after it is stored`)
 	fs.DurationVar(&f.drain, "drain", 10*time.Second, "how long shutdown waits for sessions to end")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	return f, fs.Parse(args)
@@ -88,7 +121,9 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	defer store.Close()
 	cfg := relay.Config{Store: store, Secret: secret, Open: f.open, Logger: log, MaxConns: f.maxConns,
-		Limits: hsync.Limits{MaxFrame: f.maxFrame, MaxBatch: f.maxBatch, MaxChange: f.maxChange}, MaxAssembly: f.maxAssembly}
+		Limits:        hsync.Limits{MaxFrame: f.maxFrame, MaxBatch: f.maxBatch, MaxChange: f.maxChange, MaxSnapshot: f.maxSnapshot},
+		MaxAssembly:   f.maxAssembly,
+		SnapshotAfter: f.snapshotAfter, DropHistory: f.retain.drop, RetainHistory: f.retain.d}
 	if f.static != "" {
 		// Go's table lacks the PWA manifest's type (.wasm and .mjs it has).
 		if err := mime.AddExtensionType(".webmanifest", "application/manifest+json"); err != nil {

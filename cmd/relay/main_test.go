@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -99,5 +100,29 @@ func get(t *testing.T, url, want string) {
 	b.ReadFrom(resp.Body)
 	if !strings.Contains(b.String(), want) {
 		t.Fatalf("GET %s = %q, want %q", url, b.String(), want)
+	}
+}
+
+// -retain-history takes "all" (the default: keep every change) or a
+// duration, and refuses anything else; -snapshot-after and -max-snapshot
+// reach the relay's config.
+func TestSnapshotFlags(t *testing.T) {
+	for _, c := range []struct {
+		arg  string
+		drop bool
+		d    time.Duration
+		ok   bool
+	}{{"", false, 0, true}, {"all", false, 0, true}, {"0s", true, 0, true}, {"24h", true, 24 * time.Hour, true}, {"-1s", false, 0, false}, {"soon", false, 0, false}} {
+		args := []string{"-snapshot-after", "7", "-max-snapshot", "1000"}
+		if c.arg != "" {
+			args = append(args, "-retain-history", c.arg)
+		}
+		f, err := parseServe(args, io.Discard)
+		if (err == nil) != c.ok {
+			t.Fatalf("%q: %v", c.arg, err)
+		}
+		if err == nil && (f.retain.drop != c.drop || f.retain.d != c.d || f.snapshotAfter != 7 || f.maxSnapshot != 1000) {
+			t.Fatalf("%q: %+v", c.arg, f)
+		}
 	}
 }

@@ -221,6 +221,7 @@ export type TokenProvider = () => string | Promise<string>;
 export type SyncErrorCode =
   | 'unauthorized' | 'token_expired' | 'too_large' | 'seq_gap' | 'seq_conflict' | 'malformed' | 'unsupported_version'
   | 'unknown_type' | 'unexpected_message' | 'too_many_connections' | 'internal' | 'shutting_down'
+  | 'history_dropped' | 'snapshot_refused'
   | 'network' | 'storage' | 'invalid_change' | 'token_provider' | 'history_missing' | (string & {});
 
 /** The sync status a UI shows. */

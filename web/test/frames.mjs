@@ -36,6 +36,13 @@ export const frame = (type, ...fields) => Uint8Array.from(encodeValue([1, type, 
 
 export const hello = (space, token = '', version = {}) => frame(1, space, token, version);
 
+/** A version 3 HELLO (docs/PROTOCOL.md §1b): its WELCOME tells the space's snapshot. */
+export const helloV3 = (space, token = '', version = {}) => {
+  const f = frame(1, space, token, version, 0);
+  f[1] = 3;
+  return f;
+};
+
 /** A PUSH of [actor, seq, payload (string or bytes)] envelopes. */
 export const push = (id, envs) => frame(3, id, envs.map(([a, s, p]) => [a, s, typeof p === 'string' ? te.encode(p) : p]));
 
@@ -64,7 +71,7 @@ function decodeValue(b, pos) {
 
 const names = { 2: 'welcome', 4: 'ack', 5: 'changes', 6: 'live', 7: 'error' };
 const fields = {
-  welcome: ['version', 'maxFrame', 'maxBatch'], ack: ['id', 'version'], changes: ['changes', 'done'],
+  welcome: ['version', 'maxFrame', 'maxBatch', 'maxChange', 'epoch', 'snapshot', 'snapshotAfter', 'maxSnapshot'], ack: ['id', 'version'], changes: ['changes', 'done'],
   live: ['changes'], error: ['code', 'message', 'id'],
 };
 

@@ -39,3 +39,18 @@ export async function blankPage(context, server) {
   await page.goto(`${server.url}/web/test/blank.html`);
   return page;
 }
+
+/**
+ * Resolves once fn(arg), evaluated in page (it may be async), returns a
+ * truthy value; polls every `polling` ms and throws after `timeout` ms.
+ * Playwright's waitForFunction takes a Promise for a truthy answer, so an
+ * async predicate there would pass at once.
+ */
+export async function waitUntil(page, fn, arg, { timeout = 30000, polling = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg)) return;
+    if (Date.now() > deadline) throw new Error(`waitUntil: not true after ${timeout} ms: ${fn}`);
+    await new Promise((resolve) => setTimeout(resolve, polling));
+  }
+}

@@ -1,6 +1,6 @@
 // Helpers of the large-document, re-seeding and protocol-compatibility
 // browser tests (sync-large.test.mjs, reseed.test.mjs, sync-compat.test.mjs).
-import { blankPage } from './helpers.mjs';
+import { blankPage, waitUntil } from './helpers.mjs';
 
 // client opens a fresh isolated context whose page has the database
 // 'large' open as window.db, from the package at dist.
@@ -32,7 +32,7 @@ export function putBig(page) {
 
 // waitBig resolves once page holds both documents, checking the big one.
 export async function waitBig(page, timeout = 60000) {
-  await page.waitForFunction(async () => {
+  await waitUntil(page, async () => {
     const [big, after] = [await window.db.collection('docs').get('big'), await window.db.collection('docs').get('after')];
     return big && after && big.body.length === 16 << 20 && big.body.endsWith('END') && big.body.startsWith('hearth-0123');
   }, null, { timeout, polling: 250 });

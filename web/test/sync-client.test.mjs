@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startBrowser, blankPage } from './helpers.mjs';
+import { startBrowser, blankPage, waitUntil } from './helpers.mjs';
 import { Relay, relayBin } from './relay.mjs';
 
 const secret = 'test-secret-of-the-relay';
@@ -48,7 +48,7 @@ function put(page, ids) {
 
 async function waitForIds(page, ids, timeout = 30000) {
   const want = JSON.stringify([...ids].sort());
-  await page.waitForFunction(async (want) => {
+  await waitUntil(page, async (want) => {
     const got = (await window.db.query('todos').get()).map((d) => d.id).sort();
     return JSON.stringify(got) === want;
   }, want, { timeout, polling: 100 });

@@ -5,7 +5,7 @@
 // version 1 can carry; a change it cannot is reported, not silently lost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser } from './helpers.mjs';
+import { startBrowser, waitUntil } from './helpers.mjs';
 import { Relay } from './relay.mjs';
 import { client, connect } from './large.mjs';
 import { hasCommit, oldBuild, V1_COMMIT } from './oldbuild.mjs';
@@ -23,7 +23,7 @@ const newSpace = () => `compat-${process.pid}-${++spaceCount}`;
 
 const has = (page, id) => page.evaluate(async (id) => !!(await window.db.collection('docs').get(id)), id);
 const waitHas = (page, id, timeout = 20000) =>
-  page.waitForFunction(async (id) => !!(await window.db.collection('docs').get(id)), id, { timeout, polling: 100 });
+  waitUntil(page, async (id) => !!(await window.db.collection('docs').get(id)), id, { timeout, polling: 100 });
 const put = (page, doc) => page.evaluate((doc) => window.db.collection('docs').put(doc), doc);
 const putSized = (page, id, n) => page.evaluate(({ id, n }) => window.db.collection('docs').put({ id, body: 'z'.repeat(n) }), { id, n });
 

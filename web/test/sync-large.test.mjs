@@ -5,7 +5,7 @@
 // with ChangeTooLargeError (issue 14, item 1).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrowser } from './helpers.mjs';
+import { startBrowser, waitUntil } from './helpers.mjs';
 import { Relay } from './relay.mjs';
 import { client, connect, putBig, waitBig } from './large.mjs';
 
@@ -31,7 +31,7 @@ for (const transport of ['websocket', 'fetch']) {
       console.log(`# ${transport}: 16 MiB committed in ${committed - t0} ms, received after ${Date.now() - t0} ms`);
       await a.page.waitForFunction(() => window.db.sync.status.state === 'synced' && window.db.sync.status.pending === 0, null, { timeout: 30000, polling: 100 });
       await b.page.evaluate(() => window.db.collection('docs').put({ id: 'reply', title: 'from B' }));
-      await a.page.waitForFunction(async () => !!(await window.db.collection('docs').get('reply')), null, { timeout: 20000, polling: 100 });
+      await waitUntil(a.page, async () => !!(await window.db.collection('docs').get('reply')), null, { timeout: 20000, polling: 100 });
     } finally {
       await a.context.close(); await b.context.close(); await relay.stop();
     }
@@ -57,7 +57,7 @@ test('a change over 32 MiB is refused with ChangeTooLargeError, stores nothing, 
     assert.match(got.message, /limit of 33554432 bytes/);
     assert.equal(got.stored ?? null, null);
     await a.page.evaluate(() => window.db.collection('docs').put({ id: 'small', title: 'still syncs' }));
-    await b.page.waitForFunction(async () => !!(await window.db.collection('docs').get('small')), null, { timeout: 20000, polling: 100 });
+    await waitUntil(b.page, async () => !!(await window.db.collection('docs').get('small')), null, { timeout: 20000, polling: 100 });
     await a.page.waitForFunction(() => window.db.sync.status.state === 'synced' && window.db.sync.status.lastError === null, null, { timeout: 20000, polling: 100 });
   } finally {
     await a.context.close(); await b.context.close(); await relay.stop();

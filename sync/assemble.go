@@ -21,8 +21,7 @@ type Assembler struct {
 	// Budget, if set, is charged for the buffer while a change is partial.
 	Budget Budget
 	cur    *Part // first part of the change in progress, without chunk
-	buf    []byte
-	held   int // bytes reserved from Budget
+	budgeted
 }
 
 // Busy reports whether a change is partly assembled: until its last part
@@ -77,30 +76,46 @@ func (a *Assembler) check(p *Part) error {
 	return nil
 }
 
-// grow makes room for n more bytes, doubling up to the change's total and
-// charging the budget for the new capacity.
-func (a *Assembler) grow(n int) error {
-	need := len(a.buf) + n
-	if need <= cap(a.buf) {
-		return nil
-	}
-	size := min(int(a.cur.Total), max(need, 2*cap(a.buf)))
-	if a.Budget != nil {
-		if err := a.Budget.Reserve(size - a.held); err != nil {
-			return err
-		}
-		a.held = size
-	}
-	buf := make([]byte, len(a.buf), size)
-	copy(buf, a.buf)
-	a.buf = buf
-	return nil
-}
+// grow makes room for n more bytes of the change in progress.
+func (a *Assembler) grow(n int) error { return a.budgeted.grow(a.Budget, n, a.cur.Total) }
 
 // Reset drops a partial change and returns its memory to the budget.
 func (a *Assembler) Reset() {
-	if a.Budget != nil && a.held > 0 {
-		a.Budget.Release(a.held)
+	a.release(a.Budget)
+	a.cur = nil
+}
+
+// budgeted is a buffer whose capacity is charged to a Budget while it is
+// filled (a change's parts, a snapshot's pieces).
+type budgeted struct {
+	buf  []byte
+	held int // bytes reserved from the Budget
+}
+
+// grow makes room for n more bytes, doubling up to total and charging b
+// (if not nil) for the new capacity.
+func (g *budgeted) grow(b Budget, n int, total uint64) error {
+	need := len(g.buf) + n
+	if need <= cap(g.buf) {
+		return nil
 	}
-	a.cur, a.buf, a.held = nil, nil, 0
+	size := min(int(total), max(need, 2*cap(g.buf)))
+	if b != nil {
+		if err := b.Reserve(size - g.held); err != nil {
+			return err
+		}
+		g.held = size
+	}
+	buf := make([]byte, len(g.buf), size)
+	copy(buf, g.buf)
+	g.buf = buf
+	return nil
+}
+
+// release drops the buffer and returns its memory to b.
+func (g *budgeted) release(b Budget) {
+	if b != nil && g.held > 0 {
+		b.Release(g.held)
+	}
+	g.buf, g.held = nil, 0
 }

@@ -107,8 +107,7 @@ type SnapshotAssembler struct {
 	Lim    Limits
 	Budget Budget
 	cur    *Snapshot // first piece, without chunk
-	buf    []byte
-	held   int
+	budgeted
 }
 
 // Busy reports whether a snapshot is partly assembled.
@@ -163,30 +162,12 @@ func (a *SnapshotAssembler) check(p *Snapshot) error {
 
 func sameVV(a, b crdt.VersionVector) bool { return a.Dominates(b) && b.Dominates(a) }
 
-func (a *SnapshotAssembler) grow(n int) error {
-	need := len(a.buf) + n
-	if need <= cap(a.buf) {
-		return nil
-	}
-	size := min(int(a.cur.Total), max(need, 2*cap(a.buf)))
-	if a.Budget != nil {
-		if err := a.Budget.Reserve(size - a.held); err != nil {
-			return err
-		}
-		a.held = size
-	}
-	buf := make([]byte, len(a.buf), size)
-	copy(buf, a.buf)
-	a.buf = buf
-	return nil
-}
+func (a *SnapshotAssembler) grow(n int) error { return a.budgeted.grow(a.Budget, n, a.cur.Total) }
 
 // Reset drops a partial snapshot and returns its memory to the budget.
 func (a *SnapshotAssembler) Reset() {
-	if a.Budget != nil && a.held > 0 {
-		a.Budget.Release(a.held)
-	}
-	a.cur, a.buf, a.held = nil, nil, 0
+	a.release(a.Budget)
+	a.cur = nil
 }
 
 // snapState is the Session's state for snapshots: the one being received,

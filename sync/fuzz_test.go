@@ -129,36 +129,34 @@ func (s *strictSnapStore) ApplyRemote(envs []hsync.Envelope) error {
 // receiveAll runs the frames of data (each prefixed by its length byte)
 // through a session over st, reconnecting after every error.
 func receiveAll(t *testing.T, st hsync.LocalStore, mem *synctest.MemStore, bad *error, data []byte) {
-	{
-		mem.Write([]byte("a"))
-		mem.Write([]byte("b"))
-		s, err := hsync.NewSession(hsync.Config{Space: "s", Window: 2}, st)
-		if err != nil {
-			t.Fatal(err)
+	mem.Write([]byte("a"))
+	mem.Write([]byte("b"))
+	s, err := hsync.NewSession(hsync.Config{Space: "s", Window: 2}, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Connect(); err != nil {
+		t.Fatal(err)
+	}
+	for len(data) > 0 {
+		n := min(int(data[0]), len(data)-1)
+		frame := data[1 : 1+n]
+		data = data[1+n:]
+		if _, err := s.Receive(frame); err != nil {
+			s.Disconnect(err)
+			if _, err := s.Connect(); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if _, err := s.Connect(); err != nil {
-			t.Fatal(err)
+		if *bad != nil {
+			t.Fatalf("store got bad input: %v", *bad)
 		}
-		for len(data) > 0 {
-			n := min(int(data[0]), len(data)-1)
-			frame := data[1 : 1+n]
-			data = data[1+n:]
-			if _, err := s.Receive(frame); err != nil {
-				s.Disconnect(err)
-				if _, err := s.Connect(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if *bad != nil {
-				t.Fatalf("store got bad input: %v", *bad)
-			}
-			total := 0
-			for _, n := range st.Version() {
-				total += int(n)
-			}
-			if p := s.Status().Pending; p < 0 || p > total {
-				t.Fatalf("pending %d of %d changes", p, total)
-			}
+		total := 0
+		for _, n := range st.Version() {
+			total += int(n)
+		}
+		if p := s.Status().Pending; p < 0 || p > total {
+			t.Fatalf("pending %d of %d changes", p, total)
 		}
 	}
 }
